@@ -1,0 +1,64 @@
+import type { AnyContract, Api, Implementation } from './define-contract.js';
+
+/** The logger a host passes in; `console` fits. plugboard never prints on its own. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What a plugin's `setup()` receives from the host. */
+export interface PluginContext {
+  readonly name: string;
+  readonly version: string;
+  /** The host's logger; every entry carries the plugin's name. */
+  readonly logger: Logger;
+  /** This plugin's configuration, as the host gave it (`{}` when none). */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Aborted when the plugin starts stopping, before `teardown()` runs. */
+  readonly signal: AbortSignal;
+  /**
+   * A contract this plugin `requires` in its manifest: the named plugin's implementation,
+   * or without a name the first active provider (or the host's default).
+   */
+  use<C extends AnyContract>(contract: C, name?: string): Api<C>;
+}
+
+type Implementations<Provides extends readonly AnyContract[]> = AnyContract[] extends Provides
+  ? Record<string, object>
+  : { [C in Provides[number] as C['id']]: Implementation<C> };
+
+/** A plugin: the default export of its entry module. */
+export interface PluginDefinition<Provides extends readonly AnyContract[] = AnyContract[]> {
+  /** Returns the implementation of each contract the manifest `provides`, keyed by contract id. */
+  setup(ctx: PluginContext): Implementations<Provides> | Promise<Implementations<Provides>>;
+  teardown?(): void | Promise<void>;
+  /** Hot reload: state to hand to the next version. Must be structured-cloneable. */
+  exportState?(): unknown;
+  /** Hot reload: receives what the previous version's `exportState()` returned. */
+  importState?(state: unknown): void | Promise<void>;
+}
+
+/**
+ * Types a plugin; returns it unchanged. Name the contracts it provides to have its
+ * implementations checked: `definePlugin<[typeof Operation]>({ setup: ... })`.
+ */
+export function definePlugin<const Provides extends readonly AnyContract[] = AnyContract[]>(
+  plugin: PluginDefinition<Provides>,
+): PluginDefinition<Provides> {
+  return plugin;
+}
+
+const HOOKS = ['teardown', 'exportState', 'importState'] as const;
+
+/** What is wrong with a module's default export as a plugin, or `undefined` when nothing is. */
+export function describeInvalidPlugin(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return `expected the default export to be a plugin object with setup(ctx), got ${value === null ? 'null' : typeof value}`;
+  }
+  const plugin = value as Record<string, unknown>;
+  if (typeof plugin.setup !== 'function') return 'expected the default export to have a setup(ctx) function';
+  const wrong = HOOKS.find((hook) => plugin[hook] !== undefined && typeof plugin[hook] !== 'function');
+  return wrong === undefined ? undefined : `expected \`${wrong}\` to be a function, got ${typeof plugin[wrong]}`;
+}

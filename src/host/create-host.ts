@@ -1,0 +1,277 @@
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import type { AnyContract, Api, Implementation } from '../contract/define-contract.js';
+import { PluginError } from '../errors.js';
+import { createInlineIsolation } from '../isolation/inline.js';
+import type { Isolation } from '../isolation/types.js';
+import { checkImplementation } from '../loader/check-implementation.js';
+import { type Discovery, discoverOne, discoverPlugins } from '../loader/discover.js';
+import type { IsolationMode } from '../manifest/schema.js';
+import { createDisposer, type Disposer } from '../util/disposer.js';
+import { createEmitter } from '../util/emitter.js';
+import { dependenciesOf, stopOrder } from './dependencies.js';
+import type { HostEvents } from './events.js';
+import { type HostSnapshot, snapshot } from './inspect.js';
+import { type LoadFailure, type LoadReport, loadBatch } from './load-batch.js';
+import { createLookup, whyNotNamed } from './lookup.js';
+import { type HostOptions, resolveTimeouts, silentLogger } from './options.js';
+import { createStats, type PluginInfo, type PluginRecord, toInfo } from './records.js';
+import { createRegistry } from './registry.js';
+import { createRunner, refOf } from './runner.js';
+
+export interface UnloadOptions {
+  /** Unload the plugins that depend on this one too, dependents first. */
+  readonly cascade?: boolean;
+}
+
+/** What `close()` did: the plugins it stopped cleanly, and those whose teardown failed. */
+export interface CloseReport {
+  readonly stopped: readonly string[];
+  readonly failed: readonly LoadFailure[];
+}
+
+export interface Host<Contracts extends readonly AnyContract[] = readonly AnyContract[]> extends AsyncDisposable {
+  readonly version: string;
+  /** Loads the plugin in `path`, wherever it is. Rejects with its PluginError if it does not start. */
+  load(path: string): Promise<PluginInfo>;
+  /** Loads every plugin folder inside the directories, in dependency order. Never rejects for a bad plugin. */
+  loadDirectory(directory: string | readonly string[]): Promise<LoadReport>;
+  list(): PluginInfo[];
+  /** The named plugin's implementation of `contract`, or without a name the first provider's (or the default). */
+  get<C extends Contracts[number]>(contract: C, name?: string): Api<C>;
+  /** Every active provider of `contract`, or just the default when there is none. */
+  all<C extends Contracts[number]>(contract: C): Api<C>[];
+  /** Registers a default implementation, used while no active plugin provides the contract. */
+  provide<C extends Contracts[number]>(contract: C, implementation: Implementation<C>): Disposer;
+  unload(name: string, options?: UnloadOptions): Promise<void>;
+  /** Stops every plugin, dependents first, each within its teardown timeout; never hangs. */
+  close(): Promise<CloseReport>;
+  inspect(): HostSnapshot;
+  on<Name extends keyof HostEvents>(name: Name, listener: (event: HostEvents[Name]) => void): Disposer;
+}
+
+const DEFAULT_PLUGIN = '(default)';
+const plugboardVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/** Creates a plugin host: it owns its registry, and composes discovery, loading and lifecycle. */
+export function createHost<const Contracts extends readonly AnyContract[]>(
+  options: HostOptions<Contracts>,
+): Host<Contracts> {
+  const contracts = indexContracts(options.contracts);
+  const hostContracts = new Set(contracts.keys());
+  const version = options.version ?? plugboardVersion;
+  const logger = options.logger ?? silentLogger;
+  const timeouts = resolveTimeouts(options.timeouts);
+  const registry = createRegistry();
+  const lookup = createLookup(registry, { validate: options.validate ?? true, callTimeoutMs: timeouts.callMs });
+  const events = createEmitter<HostEvents>((error, name) =>
+    logger.error(`a "${String(name)}" listener threw`, { error }),
+  );
+  const isolations = new Map<IsolationMode, Isolation>([['inline', createInlineIsolation()]]);
+  const inFlight = new Set<Promise<unknown>>();
+  const loading = new Map<string, Promise<PluginInfo>>();
+  let closing: Promise<CloseReport> | undefined;
+
+  const assertOpen = () => {
+    if (closing !== undefined) throw new PluginError('HOST_CLOSED', 'the host is closed');
+  };
+  const known = <C extends AnyContract>(contract: C): C => {
+    if (contracts.get(contract?.id) !== contract) {
+      throw new PluginError('CONTRACT_UNKNOWN', `the host was not created with contract \`${contract?.id}\``, {
+        contract: contract?.id,
+      });
+    }
+    return contract;
+  };
+  const get = <C extends AnyContract>(contract: C, name?: string): Api<C> => {
+    assertOpen();
+    known(contract);
+    return name === undefined ? lookup.first(contract) : lookup.named(contract, name);
+  };
+
+  const runner = createRunner({
+    registry,
+    events,
+    logger,
+    contracts,
+    isolations,
+    config: options.config ?? {},
+    timeouts,
+    get,
+  });
+  const batchDeps = {
+    registry,
+    runner,
+    profile: {
+      version,
+      contracts: new Map([...contracts.values()].map((contract) => [contract.id, contract.version])),
+    },
+    hostContracts,
+    hasIsolation: (mode: IsolationMode) => isolations.has(mode),
+  };
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    return work.finally(() => inFlight.delete(work));
+  };
+  const live = () => [...registry.slots()].map((slot) => slot.current).filter((record) => record.state === 'active');
+
+  const dependentsOf = (record: PluginRecord): PluginRecord[] =>
+    live().filter((other) => {
+      if (other === record || !dependenciesOf(other, live(), hostContracts).includes(record.name)) return false;
+      // A contract requirement still holds while another provider or a default remains.
+      const byName = other.manifest.requires?.[record.name] !== undefined;
+      return byName || Object.keys(other.manifest.requires ?? {}).some((key) => isLastProvider(record, key));
+    });
+  const isLastProvider = (record: PluginRecord, contractId: string) =>
+    contractId in record.manifest.provides &&
+    registry.fallback(contractId) === undefined &&
+    registry.providers(contractId).every((target) => target.plugin === record.name);
+
+  const unload = async (name: string, unloadOptions: UnloadOptions = {}): Promise<void> => {
+    assertOpen();
+    const slot = registry.slot(name);
+    if (slot === undefined) throw whyNotNamed(registry, '', name);
+    await Promise.allSettled([...inFlight]);
+    const record = slot.current;
+    const dependents = dependentsOf(record);
+    if (dependents.length > 0 && unloadOptions.cascade !== true) {
+      throw new PluginError(
+        'PLUGIN_HAS_DEPENDENTS',
+        `is required by ${dependents.map((d) => d.name).join(', ')}; unload them first or pass { cascade: true }`,
+        {
+          plugin: record.name,
+          version: record.version,
+          related: dependents.map((d) => d.name),
+        },
+      );
+    }
+    for (const dependent of dependents) await unload(dependent.name, { cascade: true });
+    await runner.stop(record, timeouts.teardownMs);
+    if (registry.slot(name)?.current === record) registry.remove(name);
+  };
+
+  const close = async (): Promise<CloseReport> => {
+    const deadline = performance.now() + timeouts.closeMs;
+    await Promise.race([Promise.allSettled([...inFlight]), timer(timeouts.closeMs)]);
+    const stopped: string[] = [];
+    const failed: LoadFailure[] = [];
+    for (const wave of stopOrder(live(), hostContracts)) {
+      await Promise.all(
+        wave.map(async (record) => {
+          await runner.stop(record, Math.max(1, Math.min(timeouts.teardownMs, deadline - performance.now())));
+          if (record.state === 'stopped') stopped.push(record.name);
+          else failed.push({ ...refOf(record), error: record.error as PluginError });
+        }),
+      );
+    }
+    return { stopped, failed };
+  };
+
+  const host: Host<Contracts> = {
+    version,
+    load(path) {
+      assertOpen();
+      const folder = resolve(path);
+      let pending = loading.get(folder);
+      if (pending === undefined) {
+        pending = track(loadOne(folder)).finally(() => loading.delete(folder));
+        loading.set(folder, pending);
+      }
+      return pending;
+    },
+    async loadDirectory(directory) {
+      assertOpen();
+      const directories = typeof directory === 'string' ? [directory] : directory;
+      return track(
+        (async () => {
+          const found = await Promise.all(
+            directories.map((dir) => discoverPlugins(resolve(dir)).catch(unreadable(dir))),
+          );
+          return loadBatch(found.flat(), batchDeps);
+        })(),
+      );
+    },
+    list: () => [...registry.slots()].map((slot) => toInfo(slot.current)),
+    get,
+    all(contract) {
+      assertOpen();
+      return lookup.all(known(contract));
+    },
+    provide(contract, implementation) {
+      assertOpen();
+      known(contract);
+      const check = checkImplementation(contract, implementation);
+      if ('then' in check) {
+        throw new PluginError(
+          'SCHEMA_ASYNC',
+          `the meta schema of \`${contract.id}\` is async; a default needs a synchronous one`,
+          {
+            contract: contract.id,
+          },
+        );
+      }
+      if (!check.ok) {
+        throw new PluginError(
+          (check.issues[0] as (typeof check.issues)[number]).code,
+          `the default for \`${contract.id}\` is invalid`,
+          {
+            plugin: DEFAULT_PLUGIN,
+            contract: contract.id,
+            issues: check.issues,
+          },
+        );
+      }
+      const target = {
+        plugin: DEFAULT_PLUGIN,
+        version: undefined,
+        implementation,
+        meta: check.meta,
+        stats: createStats(),
+      };
+      registry.setFallback(contract.id, target);
+      return createDisposer(() => {
+        if (registry.fallback(contract.id) === target) registry.setFallback(contract.id, undefined);
+      });
+    },
+    unload,
+    close() {
+      closing ??= close();
+      return closing;
+    },
+    inspect: () => snapshot(registry, contracts.values(), { version, closed: closing !== undefined }),
+    on: (name, listener) => events.on(name, listener),
+    async [Symbol.asyncDispose]() {
+      await host.close();
+    },
+  };
+
+  async function loadOne(folder: string): Promise<PluginInfo> {
+    const report = await loadBatch([(await discoverOne(folder)) as Discovery], batchDeps);
+    const failure = report.failed[0];
+    if (failure !== undefined) throw failure.error;
+    return report.loaded[0] as PluginInfo;
+  }
+
+  return host;
+}
+
+function indexContracts(list: readonly AnyContract[]): Map<string, AnyContract> {
+  const contracts = new Map<string, AnyContract>();
+  for (const contract of list) {
+    if (contracts.has(contract.id)) {
+      throw new PluginError('CONTRACT_DEFINITION_INVALID', `two contracts have the id \`${contract.id}\``, {
+        contract: contract.id,
+      });
+    }
+    contracts.set(contract.id, contract);
+  }
+  return contracts;
+}
+
+function unreadable(directory: string) {
+  return (error: PluginError): Discovery[] => [{ ok: false, folder: resolve(directory), error }];
+}
+
+function timer(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms).unref());
+}

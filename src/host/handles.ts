@@ -1,0 +1,197 @@
+import type { AnyContract, Api, MethodSpec } from '../contract/define-contract.js';
+import { formatIssuePath, type StandardSchemaV1 } from '../contract/standard-schema.js';
+import { describeValue, type Issue, PluginError, type PluginErrorCode } from '../errors.js';
+import { isThenable, withTimeout } from '../util/timeout.js';
+import type { CallTarget } from './records.js';
+
+/** Finds what serves the next call, or throws the PluginError that says why nothing does. */
+export type ResolveTarget = () => CallTarget;
+
+export interface CallPolicy {
+  readonly validate: boolean;
+  readonly callTimeoutMs: number;
+}
+
+// Timing every synchronous call would cost more than the call itself; one in 64 is timed.
+const SAMPLE_MASK = 63;
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * Builds the typed object `host.get()` returns: the contract's metadata as getters and its
+ * methods as wrappers that find the current target on every call, so that a handle kept by the
+ * caller follows the plugin through reloads. Each wrapper validates (unless turned off), applies
+ * the per-call timeout to async methods, counts, and turns every failure into a PluginError
+ * naming the plugin, version, contract and method.
+ */
+export function createApi<C extends AnyContract>(contract: C, resolve: ResolveTarget, policy: CallPolicy): Api<C> {
+  const api: Record<string, unknown> = {};
+  for (const key of Object.keys(resolve().meta)) {
+    Object.defineProperty(api, key, { enumerable: true, get: () => resolve().meta[key] });
+  }
+  for (const [name, spec] of Object.entries(contract.methods)) {
+    const call = { contract: contract.id, method: name, spec };
+    api[name] = spec.async === true ? asyncMethod(call, resolve, policy) : syncMethod(call, resolve, policy);
+  }
+  return Object.freeze(api) as Api<C>;
+}
+
+interface CallSite {
+  readonly contract: string;
+  readonly method: string;
+  readonly spec: MethodSpec;
+}
+
+function syncMethod(site: CallSite, resolve: ResolveTarget, policy: CallPolicy): Method {
+  const { method } = site;
+  if (!policy.validate) {
+    return (...args) => {
+      const target = resolve();
+      const stats = target.stats;
+      if ((++stats.calls & SAMPLE_MASK) !== 0) {
+        try {
+          return (target.implementation[method] as Method)(...args);
+        } catch (error) {
+          throw failed(site, target, error);
+        }
+      }
+      const started = performance.now();
+      try {
+        return (target.implementation[method] as Method)(...args);
+      } catch (error) {
+        throw failed(site, target, error);
+      } finally {
+        stats.latency.record(performance.now() - started);
+      }
+    };
+  }
+  return (...args) => {
+    const target = resolve();
+    const stats = target.stats;
+    const sampled = (++stats.calls & SAMPLE_MASK) === 0;
+    const started = sampled ? performance.now() : 0;
+    const checkedArgs = settleSync(site, target, checkArgs(site, target, args)) as unknown[];
+    let result: unknown;
+    try {
+      result = (target.implementation[method] as Method)(...checkedArgs);
+    } catch (error) {
+      throw failed(site, target, error);
+    }
+    const checked = settleSync(site, target, checkResult(site, target, result));
+    if (sampled) stats.latency.record(performance.now() - started);
+    return checked;
+  };
+}
+
+function asyncMethod(site: CallSite, resolve: ResolveTarget, policy: CallPolicy): Method {
+  const run = async (target: CallTarget, args: unknown[]): Promise<unknown> => {
+    const checkedArgs = policy.validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
+    let result: unknown;
+    try {
+      result = await (target.implementation[site.method] as Method)(...checkedArgs);
+    } catch (error) {
+      throw failed(site, target, error);
+    }
+    return policy.validate ? checkResult(site, target, result) : result;
+  };
+  return async (...args) => {
+    const target = resolve();
+    const stats = target.stats;
+    stats.calls++;
+    stats.inFlight++;
+    const started = performance.now();
+    try {
+      return await withTimeout(run(target, args), policy.callTimeoutMs, () => {
+        stats.errors++;
+        return callError('CALL_TIMEOUT', site, target, `did not settle within ${policy.callTimeoutMs} ms`);
+      });
+    } finally {
+      stats.inFlight--;
+      stats.latency.record(performance.now() - started);
+    }
+  };
+}
+
+function checkArgs(site: CallSite, target: CallTarget, args: unknown[]): unknown {
+  return check(site.spec.args, args, (issues) => {
+    return callError(
+      'CALL_ARGS_INVALID',
+      site,
+      target,
+      `arguments rejected: ${describeIssues(issues, args, 'args')}`,
+      issues,
+    );
+  });
+}
+
+function checkResult(site: CallSite, target: CallTarget, result: unknown): unknown {
+  return check(site.spec.result, result, (issues) => {
+    target.stats.errors++;
+    return callError(
+      'CALL_RESULT_INVALID',
+      site,
+      target,
+      `returned a wrong result: ${describeIssues(issues, result, 'result')}`,
+      issues,
+    );
+  });
+}
+
+/** Validates with a Standard Schema; returns the output, or a Promise of it when the schema is async. */
+function check(schema: StandardSchemaV1, value: unknown, reject: (issues: readonly Issue[]) => PluginError): unknown {
+  const finish = (result: StandardSchemaV1.Result<unknown>) => {
+    if (result.issues === undefined) return result.value;
+    throw reject(
+      result.issues.map((issue) => ({
+        code: 'CALL_ARGS_INVALID',
+        path: formatIssuePath(issue.path),
+        message: issue.message,
+      })),
+    );
+  };
+  const result = schema['~standard'].validate(value);
+  return isThenable(result) ? Promise.resolve(result).then(finish) : finish(result);
+}
+
+function settleSync(site: CallSite, target: CallTarget, value: unknown): unknown {
+  if (!isThenable(value)) return value;
+  (value as Promise<unknown>).catch(() => {});
+  throw callError(
+    'SCHEMA_ASYNC',
+    site,
+    target,
+    'has an async schema; declare the method `async: true` in the contract',
+  );
+}
+
+function describeIssues(issues: readonly Issue[], value: unknown, root: string): string {
+  const describe = (issue: Issue) =>
+    issue.path === ''
+      ? `${root}: ${issue.message}, got ${describeValue(value)}`
+      : `${root}.${issue.path}: ${issue.message}`;
+  return issues.map(describe).join('; ');
+}
+
+function failed(site: CallSite, target: CallTarget, error: unknown): PluginError {
+  target.stats.errors++;
+  return callError('CALL_FAILED', site, target, `threw: ${describeValue(error)}`, undefined, error);
+}
+
+function callError(
+  code: PluginErrorCode,
+  site: CallSite,
+  target: CallTarget,
+  what: string,
+  issues?: readonly Issue[],
+  cause?: unknown,
+): PluginError {
+  const issueCode = code === 'CALL_RESULT_INVALID' ? code : undefined;
+  return new PluginError(code, `${site.contract}.${site.method} ${what}`, {
+    plugin: target.plugin,
+    version: target.version,
+    contract: site.contract,
+    method: site.method,
+    issues: issueCode === undefined ? issues : issues?.map((issue) => ({ ...issue, code: issueCode })),
+    cause,
+  });
+}

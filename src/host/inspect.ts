@@ -1,0 +1,58 @@
+import type { AnyContract } from '../contract/define-contract.js';
+import { type PluginInfo, toInfo } from './records.js';
+import type { Registry } from './registry.js';
+
+export interface PluginSnapshot extends PluginInfo {
+  readonly calls: number;
+  readonly errors: number;
+  readonly inFlight: number;
+  /** Over the most recent calls; synchronous calls are sampled one in 64. */
+  readonly latencyMs: { readonly p50: number | undefined; readonly p99: number | undefined; readonly samples: number };
+  /** Time from the start of the entry import to the end of the contract checks. */
+  readonly loadMs: number | undefined;
+  readonly startedAt: string | undefined;
+}
+
+export interface ContractSnapshot {
+  readonly id: string;
+  readonly version: string;
+  /** Names of the active plugins that provide it, in the order calls try them. */
+  readonly providers: readonly string[];
+  readonly hasDefault: boolean;
+}
+
+export interface HostSnapshot {
+  readonly version: string;
+  readonly closed: boolean;
+  readonly contracts: readonly ContractSnapshot[];
+  readonly plugins: readonly PluginSnapshot[];
+}
+
+export function snapshot(
+  registry: Registry,
+  contracts: Iterable<AnyContract>,
+  host: { readonly version: string; readonly closed: boolean },
+): HostSnapshot {
+  const plugins = [...registry.slots()].map(
+    ({ current: record }): PluginSnapshot => ({
+      ...toInfo(record),
+      calls: record.stats.calls,
+      errors: record.stats.errors,
+      inFlight: record.stats.inFlight,
+      latencyMs: record.stats.latency.percentiles(),
+      loadMs: record.loadMs,
+      startedAt: record.startedAt === undefined ? undefined : new Date(record.startedAt).toISOString(),
+    }),
+  );
+  return {
+    version: host.version,
+    closed: host.closed,
+    contracts: [...contracts].map((contract) => ({
+      id: contract.id,
+      version: contract.version,
+      providers: registry.providers(contract.id).map((target) => target.plugin),
+      hasDefault: registry.fallback(contract.id) !== undefined,
+    })),
+    plugins,
+  };
+}

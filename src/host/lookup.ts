@@ -1,0 +1,98 @@
+import type { AnyContract, Api } from '../contract/define-contract.js';
+import { PluginError } from '../errors.js';
+import { type CallPolicy, createApi, type ResolveTarget } from './handles.js';
+import type { CallTarget } from './records.js';
+import type { Registry } from './registry.js';
+
+/**
+ * Finds targets for handles. A handle looks its target up again only when the registry has
+ * changed since its last call, so a call costs one number comparison to find where it goes.
+ */
+export interface Lookup {
+  /** The named plugin's implementation of `contract`. */
+  named<C extends AnyContract>(contract: C, name: string): Api<C>;
+  /** The first active provider of `contract`, or the host's default for it. */
+  first<C extends AnyContract>(contract: C): Api<C>;
+  /** Every active provider of `contract`, or the default alone when there is none. */
+  all<C extends AnyContract>(contract: C): Api<C>[];
+}
+
+export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
+  const allCache = new Map<string, { generation: number; apis: Api<AnyContract>[] }>();
+
+  const cached = (find: () => CallTarget | undefined, explain: () => PluginError): ResolveTarget => {
+    let generation = -1;
+    let target: CallTarget | undefined;
+    return () => {
+      if (generation !== registry.generation) {
+        generation = registry.generation;
+        target = find();
+      }
+      if (target === undefined) throw explain();
+      return target;
+    };
+  };
+
+  const named = <C extends AnyContract>(contract: C, name: string): Api<C> => {
+    const find = () => {
+      const current = registry.slot(name)?.current;
+      return current?.state === 'active' ? current.targets.get(contract.id) : undefined;
+    };
+    return createApi(
+      contract,
+      cached(find, () => whyNotNamed(registry, contract.id, name)),
+      policy,
+    );
+  };
+
+  return {
+    named,
+    first(contract) {
+      const find = () => registry.providers(contract.id)[0] ?? registry.fallback(contract.id);
+      const explain = () =>
+        new PluginError(
+          'CONTRACT_NOT_PROVIDED',
+          `no active plugin provides \`${contract.id}\`, and the host has no default for it`,
+          {
+            contract: contract.id,
+          },
+        );
+      return createApi(contract, cached(find, explain), policy);
+    },
+    all<C extends AnyContract>(contract: C) {
+      const hit = allCache.get(contract.id);
+      if (hit !== undefined && hit.generation === registry.generation) return [...hit.apis] as Api<C>[];
+      const providers = registry.providers(contract.id);
+      const fallback = registry.fallback(contract.id);
+      const apis: Api<C>[] =
+        providers.length > 0
+          ? providers.map((target) => named(contract, target.plugin))
+          : fallback === undefined
+            ? []
+            : [createApi(contract, () => fallback, policy)];
+      allCache.set(contract.id, { generation: registry.generation, apis: apis as Api<AnyContract>[] });
+      return [...apis];
+    },
+  };
+}
+
+/** Why the named plugin cannot serve `contractId` right now. */
+export function whyNotNamed(registry: Registry, contractId: string, name: string): PluginError {
+  const current = registry.slot(name)?.current;
+  if (current === undefined) {
+    const names = [...registry.slots()].map((slot) => slot.name);
+    return new PluginError(
+      'PLUGIN_NOT_FOUND',
+      `no plugin named \`${name}\` is loaded (loaded: ${names.join(', ') || 'none'})`,
+      {
+        plugin: name,
+        contract: contractId,
+      },
+    );
+  }
+  const subject = { plugin: current.name, version: current.version, contract: contractId };
+  if (!(contractId in current.manifest.provides)) {
+    return new PluginError('CONTRACT_NOT_PROVIDED', `does not provide \`${contractId}\``, subject);
+  }
+  return new PluginError('PLUGIN_NOT_ACTIVE', `is ${current.state}, not active`, { ...subject, cause: current.error });
+}

@@ -1,0 +1,52 @@
+import type { AnyContract } from '../contract/define-contract.js';
+import type { Logger } from '../contract/define-plugin.js';
+
+/** How long a plugin may take to import its entry module. */
+export const IMPORT_TIMEOUT_MS = 10_000;
+/** How long `setup()` may take. */
+export const SETUP_TIMEOUT_MS = 10_000;
+/** How long an async method call may take. */
+export const CALL_TIMEOUT_MS = 5_000;
+/** How long `teardown()` may take. */
+export const TEARDOWN_TIMEOUT_MS = 5_000;
+/** How long `close()` may take in all. */
+export const CLOSE_TIMEOUT_MS = 30_000;
+
+export interface Timeouts {
+  readonly importMs: number;
+  readonly setupMs: number;
+  readonly callMs: number;
+  readonly teardownMs: number;
+  readonly closeMs: number;
+}
+
+export interface HostOptions<Contracts extends readonly AnyContract[]> {
+  /** The extension points this host offers. Plugins may only provide these. */
+  readonly contracts: Contracts;
+  /** The host's version, matched against each plugin's `engines.plugboard`. Defaults to plugboard's own. */
+  readonly version?: string;
+  /** Where plugboard and plugins log. Defaults to a logger that drops everything. */
+  readonly logger?: Logger;
+  /** Configuration by plugin name, handed to each plugin as `ctx.config`. */
+  readonly config?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Check every call's arguments and result against the contract. On by default; off for trusted plugins. */
+  readonly validate?: boolean;
+  readonly timeouts?: Partial<Timeouts>;
+}
+
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+export function resolveTimeouts(timeouts: Partial<Timeouts> = {}): Timeouts {
+  return {
+    importMs: timeouts.importMs ?? IMPORT_TIMEOUT_MS,
+    setupMs: timeouts.setupMs ?? SETUP_TIMEOUT_MS,
+    callMs: timeouts.callMs ?? CALL_TIMEOUT_MS,
+    teardownMs: timeouts.teardownMs ?? TEARDOWN_TIMEOUT_MS,
+    closeMs: timeouts.closeMs ?? CLOSE_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,91 @@
+import type { PluginError } from '../errors.js';
+import type { PluginState } from '../lifecycle/machine.js';
+import type { LoadedPlugin } from '../loader/load-plugin.js';
+import type { IsolationMode, Manifest } from '../manifest/schema.js';
+import { createLatencyWindow, type LatencyWindow } from '../util/latency.js';
+
+/** Counters for the calls one plugin version (or one default implementation) served. */
+export interface CallStats {
+  calls: number;
+  errors: number;
+  inFlight: number;
+  readonly latency: LatencyWindow;
+}
+
+export function createStats(): CallStats {
+  return { calls: 0, errors: 0, inFlight: 0, latency: createLatencyWindow() };
+}
+
+/** Something that can serve calls for one contract: a plugin version's implementation, or a default. */
+export interface CallTarget {
+  readonly plugin: string;
+  readonly version: string | undefined;
+  readonly implementation: Readonly<Record<string, unknown>>;
+  readonly meta: Readonly<Record<string, unknown>>;
+  readonly stats: CallStats;
+}
+
+/** One version of one plugin, from discovery until it is unloaded. */
+export interface PluginRecord {
+  readonly name: string;
+  readonly version: string;
+  readonly folder: string;
+  readonly realFolder: string;
+  readonly manifest: Manifest;
+  readonly isolation: IsolationMode;
+  state: PluginState;
+  error: PluginError | undefined;
+  loaded: LoadedPlugin | undefined;
+  /** Contract id → what serves calls, while the plugin is active. */
+  targets: ReadonlyMap<string, CallTarget>;
+  readonly stats: CallStats;
+  startedAt: number | undefined;
+  loadMs: number | undefined;
+}
+
+/** What `host.list()` tells about a plugin. */
+export interface PluginInfo {
+  readonly name: string;
+  readonly version: string;
+  /** The plugin folder, as it was found. */
+  readonly path: string;
+  readonly state: PluginState;
+  readonly isolation: IsolationMode;
+  readonly description: string | undefined;
+  readonly provides: Readonly<Record<string, string>>;
+  readonly requires: Readonly<Record<string, string>>;
+  /** Why the plugin failed, while it is `failed`. */
+  readonly error: PluginError | undefined;
+}
+
+export function createRecord(folder: string, realFolder: string, manifest: Manifest): PluginRecord {
+  return {
+    name: manifest.name,
+    version: manifest.version,
+    folder,
+    realFolder,
+    manifest,
+    isolation: manifest.isolation ?? 'inline',
+    state: 'discovered',
+    error: undefined,
+    loaded: undefined,
+    targets: new Map(),
+    stats: createStats(),
+    startedAt: undefined,
+    loadMs: undefined,
+  };
+}
+
+export function toInfo(record: PluginRecord): PluginInfo {
+  return {
+    name: record.name,
+    version: record.version,
+    path: record.folder,
+    state: record.state,
+    isolation: record.isolation,
+    description: record.manifest.description,
+    provides: record.manifest.provides,
+    requires: record.manifest.requires ?? {},
+    error: record.error,
+  };
+}

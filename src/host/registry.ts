@@ -1,0 +1,73 @@
+import type { CallTarget, PluginRecord } from './records.js';
+
+/**
+ * A plugin name and the versions of it the host holds. `current` is the one the name refers
+ * to and that serves calls; `records` may hold a second version beside it while it is swapped in.
+ */
+export interface Slot {
+  readonly name: string;
+  current: PluginRecord;
+  readonly records: Set<PluginRecord>;
+}
+
+/** The host's plugins by name, and the default implementations it falls back to. */
+export interface Registry {
+  /** Bumped on every change that can alter which target serves a call. */
+  readonly generation: number;
+  touch(): void;
+  slot(name: string): Slot | undefined;
+  slots(): IterableIterator<Slot>;
+  /** Makes `record` the current version of its name, creating the slot when needed. */
+  place(record: PluginRecord): Slot;
+  remove(name: string): void;
+  /** Active plugins providing `contractId`, in the order they were placed. */
+  providers(contractId: string): CallTarget[];
+  setFallback(contractId: string, target: CallTarget | undefined): void;
+  fallback(contractId: string): CallTarget | undefined;
+}
+
+export function createRegistry(): Registry {
+  const slots = new Map<string, Slot>();
+  const fallbacks = new Map<string, CallTarget>();
+  let generation = 0;
+  return {
+    get generation() {
+      return generation;
+    },
+    touch() {
+      generation++;
+    },
+    slot: (name) => slots.get(name),
+    slots: () => slots.values(),
+    place(record) {
+      generation++;
+      const existing = slots.get(record.name);
+      if (existing !== undefined) {
+        existing.records.add(record);
+        existing.current = record;
+        return existing;
+      }
+      const slot: Slot = { name: record.name, current: record, records: new Set([record]) };
+      slots.set(record.name, slot);
+      return slot;
+    },
+    remove(name) {
+      generation++;
+      slots.delete(name);
+    },
+    providers(contractId) {
+      const found: CallTarget[] = [];
+      for (const slot of slots.values()) {
+        const target = slot.current.state === 'active' ? slot.current.targets.get(contractId) : undefined;
+        if (target !== undefined) found.push(target);
+      }
+      return found;
+    },
+    setFallback(contractId, target) {
+      generation++;
+      if (target === undefined) fallbacks.delete(contractId);
+      else fallbacks.set(contractId, target);
+    },
+    fallback: (contractId) => fallbacks.get(contractId),
+  };
+}

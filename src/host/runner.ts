@@ -1,0 +1,140 @@
+import type { AnyContract, Api } from '../contract/define-contract.js';
+import type { Logger } from '../contract/define-plugin.js';
+import { isPluginError, PluginError } from '../errors.js';
+import type { Isolation } from '../isolation/types.js';
+import { type LifecycleEvent, transition } from '../lifecycle/machine.js';
+import { loadPlugin } from '../loader/load-plugin.js';
+import type { IsolationMode } from '../manifest/schema.js';
+import type { Emitter } from '../util/emitter.js';
+import { createContextSource } from './context.js';
+import type { HostEvents, PluginRef } from './events.js';
+import type { Timeouts } from './options.js';
+import type { CallTarget, PluginRecord } from './records.js';
+import type { Registry } from './registry.js';
+
+export interface RunnerDeps {
+  readonly registry: Registry;
+  readonly events: Emitter<HostEvents>;
+  readonly logger: Logger;
+  readonly contracts: ReadonlyMap<string, AnyContract>;
+  readonly isolations: ReadonlyMap<IsolationMode, Isolation>;
+  readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly timeouts: Timeouts;
+  readonly get: <C extends AnyContract>(contract: C, name?: string) => Api<C>;
+}
+
+/** Moves plugin records through their lifecycle: starts them, stops them, records failures. */
+export interface Runner {
+  move(record: PluginRecord, event: LifecycleEvent, error?: PluginError): void;
+  start(record: PluginRecord): Promise<void>;
+  stop(record: PluginRecord, budgetMs: number): Promise<void>;
+  /** Announces a new record, in state `discovered`. */
+  discovered(record: PluginRecord): void;
+  /** Reports a plugin that was rejected before it had a record (bad manifest, duplicate name). */
+  reject(plugin: PluginRef, error: PluginError): void;
+}
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const { registry, events, logger } = deps;
+
+  const emit = (
+    plugin: PluginRef,
+    from: PluginRecord['state'] | undefined,
+    to: PluginRecord['state'],
+    error?: PluginError,
+  ) => {
+    const event = { plugin, from, to, error };
+    events.emit('transition', event);
+    events.emit(to, event);
+  };
+
+  const move: Runner['move'] = (record, event, error) => {
+    const from = record.state;
+    const to = transition(from, event);
+    if (to === undefined) {
+      throw new PluginError('INTERNAL_ERROR', `lifecycle cannot \`${event}\` from \`${from}\``, {
+        plugin: record.name,
+        version: record.version,
+      });
+    }
+    record.state = to;
+    record.error = to === 'failed' ? error : undefined;
+    registry.touch();
+    if (to === 'failed') logger.warn(`plugin ${record.name} failed`, { code: error?.code, error: error?.message });
+    else logger.debug(`plugin ${record.name} ${to}`, { version: record.version });
+    emit(refOf(record), from, to, error);
+  };
+
+  return {
+    move,
+    discovered(record) {
+      emit(refOf(record), undefined, 'discovered');
+    },
+    reject(plugin, error) {
+      logger.warn(`plugin ${plugin.name} rejected`, { code: error.code, error: error.message, path: plugin.path });
+      emit(plugin, undefined, 'failed', error);
+    },
+    async start(record) {
+      move(record, 'start');
+      const started = performance.now();
+      const isolation = deps.isolations.get(record.isolation) as Isolation;
+      try {
+        const loaded = await loadPlugin({
+          isolation,
+          realFolder: record.realFolder,
+          manifest: record.manifest,
+          contracts: deps.contracts,
+          context: createContextSource(record, deps),
+          importTimeoutMs: deps.timeouts.importMs,
+          setupTimeoutMs: deps.timeouts.setupMs,
+          teardownTimeoutMs: deps.timeouts.teardownMs,
+        });
+        record.loaded = loaded;
+        record.targets = new Map(
+          [...loaded.provided].map(([id, provided]): [string, CallTarget] => [
+            id,
+            {
+              plugin: record.name,
+              version: record.version,
+              implementation: provided.implementation,
+              meta: provided.meta,
+              stats: record.stats,
+            },
+          ]),
+        );
+        record.loadMs = performance.now() - started;
+        record.startedAt = Date.now();
+        move(record, 'started');
+      } catch (error) {
+        move(record, 'fail', asPluginError(error, record));
+      }
+    },
+    async stop(record, budgetMs) {
+      if (record.state !== 'active') return;
+      move(record, 'stop');
+      const instance = record.loaded?.instance;
+      record.targets = new Map();
+      record.loaded = undefined;
+      try {
+        await instance?.stop(budgetMs);
+        move(record, 'stopped');
+      } catch (error) {
+        move(record, 'fail', asPluginError(error, record));
+      }
+    },
+  };
+}
+
+export function refOf(record: PluginRecord): PluginRef {
+  return { name: record.name, version: record.version, path: record.folder };
+}
+
+function asPluginError(error: unknown, record: PluginRecord): PluginError {
+  if (isPluginError(error)) return error;
+  return new PluginError('INTERNAL_ERROR', 'failed in an unexpected way (a bug in plugboard)', {
+    plugin: record.name,
+    version: record.version,
+    path: record.folder,
+    cause: error,
+  });
+}

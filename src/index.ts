@@ -1,0 +1,38 @@
+// The public surface of plugboard. Everything a host or plugin author uses is named here.
+
+export type {
+  AnyContract,
+  Api,
+  CallerMethod,
+  Contract,
+  ContractSpec,
+  Implementation,
+  ImplementationMethod,
+  MethodSpec,
+} from './contract/define-contract.js';
+export { defineContract } from './contract/define-contract.js';
+export type { Logger, PluginContext, PluginDefinition } from './contract/define-plugin.js';
+export { definePlugin } from './contract/define-plugin.js';
+export type { StandardSchemaV1 } from './contract/standard-schema.js';
+export type { Issue, PluginErrorCode, PluginErrorOptions } from './errors.js';
+export { ERROR_CODES, isPluginError, PluginError } from './errors.js';
+export type { CloseReport, Host, UnloadOptions } from './host/create-host.js';
+export { createHost } from './host/create-host.js';
+export type { HostEvents, PluginRef, TransitionEvent } from './host/events.js';
+export type { ContractSnapshot, HostSnapshot, PluginSnapshot } from './host/inspect.js';
+export type { LoadFailure, LoadReport } from './host/load-batch.js';
+export type { HostOptions, Timeouts } from './host/options.js';
+export {
+  CALL_TIMEOUT_MS,
+  CLOSE_TIMEOUT_MS,
+  IMPORT_TIMEOUT_MS,
+  SETUP_TIMEOUT_MS,
+  TEARDOWN_TIMEOUT_MS,
+} from './host/options.js';
+export type { PluginInfo } from './host/records.js';
+export type { PluginState } from './lifecycle/machine.js';
+export { PLUGIN_STATES } from './lifecycle/machine.js';
+export type { ScanResult } from './loader/scan.js';
+export { scanPlugins } from './loader/scan.js';
+export type { IsolationMode, Manifest } from './manifest/schema.js';
+export type { Disposer } from './util/disposer.js';
