@@ -17,7 +17,7 @@ export type { StandardSchemaV1 } from './contract/standard-schema.js';
 export type { Issue, PluginErrorCode, PluginErrorOptions } from './errors.js';
 export { ERROR_CODES, isPluginError, PluginError } from './errors.js';
 export type { CloseReport, Host, UnloadOptions } from './host/create-host.js';
-export { createHost } from './host/create-host.js';
+export { createHost, PLUGBOARD_VERSION } from './host/create-host.js';
 export type { HostEvents, PluginRef, TransitionEvent } from './host/events.js';
 export type { ContractSnapshot, HostSnapshot, PluginSnapshot } from './host/inspect.js';
 export type { LoadFailure, LoadReport } from './host/load-batch.js';

@@ -47,7 +47,7 @@ export type AnyContract = Contract<string, Record<string, MethodSpec>, MetaSchem
 type Input<S extends StandardSchemaV1> = StandardSchemaV1.InferInput<S>;
 type Output<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>;
 type ArgList<T> = T extends readonly unknown[] ? T : never;
-type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type Simplify<T> = { [K in keyof T]: T[K] };
 
 type MetaOf<C extends AnyContract, Side extends 'input' | 'output'> = C['meta'] extends MetaSchema
   ? Side extends 'input'
@@ -72,7 +72,7 @@ export type Api<C extends AnyContract> = Simplify<
 
 /** What a plugin's `setup()` returns for this contract. */
 export type Implementation<C extends AnyContract> = Simplify<
-  MetaOf<C, 'input'> & { [K in keyof C['methods']]: ImplementationMethod<C['methods'][K]> }
+  MetaOf<C, 'input'> & { -readonly [K in keyof C['methods']]: ImplementationMethod<C['methods'][K]> }
 >;
 
 const CONTRACT_ID = /^[a-z][a-z0-9-]*(?:\.[a-z][a-z0-9-]*)*$/;

@@ -20,9 +20,10 @@ export interface PluginContext {
   readonly signal: AbortSignal;
   /**
    * A contract this plugin `requires` in its manifest: the named plugin's implementation,
-   * or without a name the first active provider (or the host's default).
+   * or without a name the first active provider (or the host's default). Pass the contract
+   * object for full typing, or its id from plain JavaScript.
    */
-  use<C extends AnyContract>(contract: C, name?: string): Api<C>;
+  use<C extends AnyContract>(contract: C | C['id'], name?: string): Api<C>;
 }
 
 type Implementations<Provides extends readonly AnyContract[]> = AnyContract[] extends Provides

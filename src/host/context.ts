@@ -6,8 +6,10 @@ import type { PluginRecord } from './records.js';
 
 export interface ContextDeps {
   readonly logger: Logger;
+  readonly contracts: ReadonlyMap<string, AnyContract>;
   readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  readonly get: <C extends AnyContract>(contract: C, name?: string) => Api<C>;
+  /** The named plugin's implementation, or the first provider other than `except`. */
+  readonly get: <C extends AnyContract>(contract: C, name: string | undefined, except: string) => Api<C>;
 }
 
 /** The host's half of a plugin's `ctx`: its logger, its config, and `use()` of what it requires. */
@@ -16,17 +18,28 @@ export function createContextSource(record: PluginRecord, deps: ContextDeps): Co
   return {
     logger: childLogger(deps.logger, { plugin: record.name, version: record.version }),
     config: Object.freeze({ ...deps.config[record.name] }),
-    use(contract, name) {
-      const declared = contract.id in requires || (name !== undefined && name in requires);
+    use<C extends AnyContract>(wanted: C | C['id'], name?: string): Api<C> {
+      const id = typeof wanted === 'string' ? wanted : wanted.id;
+      const declared = id in requires || (name !== undefined && name in requires);
       if (!declared) {
-        const what = name === undefined ? `contract \`${contract.id}\`` : `plugin \`${name}\``;
+        const what = name === undefined ? `contract \`${id}\`` : `plugin \`${name}\``;
         throw new PluginError('USE_UNDECLARED', `used ${what}, which its manifest does not list in \`requires\``, {
           plugin: record.name,
           version: record.version,
-          contract: contract.id,
+          contract: id,
         });
       }
-      return deps.get(contract, name);
+      // The host's own contract object: a plugin's copy may differ in identity, not in id.
+      const contract = deps.contracts.get(id);
+      if (contract === undefined) {
+        throw new PluginError('CONTRACT_UNKNOWN', `used contract \`${id}\`, which the host does not declare`, {
+          plugin: record.name,
+          version: record.version,
+          contract: id,
+        });
+      }
+      // A plugin that provides the contract it uses is not its own provider.
+      return deps.get(contract as C, name, record.name);
     },
   };
 }

@@ -51,7 +51,8 @@ export interface Host<Contracts extends readonly AnyContract[] = readonly AnyCon
 }
 
 const DEFAULT_PLUGIN = '(default)';
-const plugboardVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** The version of this copy of plugboard. */
+export const PLUGBOARD_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** Creates a plugin host: it owns its registry, and composes discovery, loading and lifecycle. */
 export function createHost<const Contracts extends readonly AnyContract[]>(
@@ -59,7 +60,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
 ): Host<Contracts> {
   const contracts = indexContracts(options.contracts);
   const hostContracts = new Set(contracts.keys());
-  const version = options.version ?? plugboardVersion;
+  const version = options.version ?? PLUGBOARD_VERSION;
   const logger = options.logger ?? silentLogger;
   const timeouts = resolveTimeouts(options.timeouts);
   const registry = createRegistry();
@@ -83,10 +84,10 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     }
     return contract;
   };
-  const get = <C extends AnyContract>(contract: C, name?: string): Api<C> => {
+  const resolveApi = <C extends AnyContract>(contract: C, name: string | undefined, except?: string): Api<C> => {
     assertOpen();
     known(contract);
-    return name === undefined ? lookup.first(contract) : lookup.named(contract, name);
+    return name === undefined ? lookup.first(contract, except) : lookup.named(contract, name);
   };
 
   const runner = createRunner({
@@ -97,7 +98,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     isolations,
     config: options.config ?? {},
     timeouts,
-    get,
+    get: resolveApi,
   });
   const batchDeps = {
     registry,
@@ -192,7 +193,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
       );
     },
     list: () => [...registry.slots()].map((slot) => toInfo(slot.current)),
-    get,
+    get: (contract, name) => resolveApi(contract, name),
     all(contract) {
       assertOpen();
       return lookup.all(known(contract));

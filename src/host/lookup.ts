@@ -11,8 +11,8 @@ import type { Registry } from './registry.js';
 export interface Lookup {
   /** The named plugin's implementation of `contract`. */
   named<C extends AnyContract>(contract: C, name: string): Api<C>;
-  /** The first active provider of `contract`, or the host's default for it. */
-  first<C extends AnyContract>(contract: C): Api<C>;
+  /** The first active provider of `contract` other than `except`, or the host's default for it. */
+  first<C extends AnyContract>(contract: C, except?: string): Api<C>;
   /** Every active provider of `contract`, or the default alone when there is none. */
   all<C extends AnyContract>(contract: C): Api<C>[];
 }
@@ -47,8 +47,9 @@ export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
 
   return {
     named,
-    first(contract) {
-      const find = () => registry.providers(contract.id)[0] ?? registry.fallback(contract.id);
+    first(contract, except) {
+      const find = () =>
+        registry.providers(contract.id).find((target) => target.plugin !== except) ?? registry.fallback(contract.id);
       const explain = () =>
         new PluginError(
           'CONTRACT_NOT_PROVIDED',

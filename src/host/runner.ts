@@ -20,7 +20,7 @@ export interface RunnerDeps {
   readonly isolations: ReadonlyMap<IsolationMode, Isolation>;
   readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly timeouts: Timeouts;
-  readonly get: <C extends AnyContract>(contract: C, name?: string) => Api<C>;
+  readonly get: <C extends AnyContract>(contract: C, name: string | undefined, except: string) => Api<C>;
 }
 
 /** Moves plugin records through their lifecycle: starts them, stops them, records failures. */

@@ -31,7 +31,8 @@ export async function discoverPlugins(directory: string): Promise<Discovery[]> {
       cause: error,
     });
   }
-  const found = await Promise.all(names.map((name) => discoverOne(join(realDirectory, name), realDirectory)));
+  // Folders keep the path the caller gave; containment is judged on real paths.
+  const found = await Promise.all(names.map((name) => discoverOne(join(directory, name), realDirectory)));
   return found.filter((discovery): discovery is Discovery => discovery !== undefined);
 }
 
