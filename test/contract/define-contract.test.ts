@@ -18,17 +18,18 @@ describe('defineContract', () => {
   });
 
   test('rejects a bad definition with CONTRACT_DEFINITION_INVALID listing every problem', () => {
+    // What a JavaScript caller could pass; TypeScript would refuse it.
+    const spec: unknown = {
+      id: 'Not An Id',
+      version: 'one',
+      methods: {
+        run: { args: z.tuple([]), result: 'number' },
+        go: { args: z.tuple([]), result: z.number(), async: 'yes' },
+      },
+    };
     let caught: unknown;
     try {
-      defineContract({
-        id: 'Not An Id',
-        version: 'one',
-        // @ts-expect-error result is not a schema
-        methods: {
-          run: { args: z.tuple([]), result: 'number' },
-          go: { args: z.tuple([]), result: z.number(), async: 'yes' },
-        },
-      });
+      defineContract(spec as Parameters<typeof defineContract>[0]);
     } catch (error) {
       caught = error;
     }
