@@ -13,31 +13,45 @@ export interface StartPlan {
 /** Orders nodes so that dependencies come first; names the cycles instead of failing on them. */
 export function planStartOrder(graph: DependencyGraph): StartPlan {
   const cycles = findCycles(graph);
-  const inCycle = new Map<string, readonly string[]>();
-  for (const cycle of cycles) for (const node of cycle) inCycle.set(node, cycle);
+  const inCycle = new Set(cycles.flat());
+  const dependents = new Map<string, string[]>();
+  const waiting = new Map<string, number>();
+  for (const [node, deps] of graph) {
+    const known = deps.filter((dep) => graph.has(dep));
+    waiting.set(node, known.length);
+    for (const dep of known) {
+      const list = dependents.get(dep);
+      if (list === undefined) dependents.set(dep, [node]);
+      else list.push(node);
+    }
+  }
 
-  const waves: string[][] = [];
+  // Everything downstream of a cycle is blocked, naming the dependency that blocks it.
   const blocked = new Map<string, string>();
-  const placed = new Set<string>();
-  let pending = [...graph.keys()].filter((node) => !inCycle.has(node));
-  while (pending.length > 0) {
-    const wave: string[] = [];
-    const rest: string[] = [];
-    for (const node of pending) {
-      const deps = graph.get(node) ?? [];
-      const cyclic = deps.find((dep) => inCycle.has(dep) || blocked.has(dep));
-      if (cyclic !== undefined) blocked.set(node, cyclic);
-      else if (deps.every((dep) => placed.has(dep))) wave.push(node);
-      else rest.push(node);
+  const spread = [...inCycle];
+  while (spread.length > 0) {
+    const node = spread.pop() as string;
+    for (const dependent of dependents.get(node) ?? []) {
+      if (inCycle.has(dependent) || blocked.has(dependent)) continue;
+      blocked.set(dependent, node);
+      spread.push(dependent);
     }
-    if (wave.length === 0) {
-      // Everything left waits on a blocked node; the loop above only marks direct ones.
-      for (const node of rest) blocked.set(node, (graph.get(node) ?? []).find((dep) => !placed.has(dep)) ?? node);
-      break;
-    }
-    for (const node of wave) placed.add(node);
+  }
+
+  // Kahn's algorithm, one wave at a time.
+  const waves: string[][] = [];
+  let wave = [...graph.keys()].filter((node) => waiting.get(node) === 0 && !inCycle.has(node) && !blocked.has(node));
+  while (wave.length > 0) {
     waves.push(wave);
-    pending = rest;
+    const next: string[] = [];
+    for (const node of wave) {
+      for (const dependent of dependents.get(node) ?? []) {
+        const left = (waiting.get(dependent) as number) - 1;
+        waiting.set(dependent, left);
+        if (left === 0 && !blocked.has(dependent) && !inCycle.has(dependent)) next.push(dependent);
+      }
+    }
+    wave = next;
   }
   return { waves, cycles, blocked };
 }
