@@ -4,8 +4,16 @@ import { describeValue, type Issue, PluginError, type PluginErrorCode } from '..
 import { isThenable, withTimeout } from '../util/timeout.js';
 import type { CallTarget } from './records.js';
 
-/** Finds what serves the next call, or throws the PluginError that says why nothing does. */
-export type ResolveTarget = () => CallTarget;
+/**
+ * Where a handle's calls go: `find()` answers anew whenever `clock.generation` has moved
+ * since the last call, so finding the target costs one comparison on the hot path.
+ */
+export interface TargetSource {
+  readonly clock: { readonly generation: number };
+  find(): CallTarget | undefined;
+  /** The PluginError that says why nothing serves the call. */
+  explain(): PluginError;
+}
 
 export interface CallPolicy {
   readonly validate: boolean;
@@ -24,16 +32,31 @@ type Method = (...args: unknown[]) => unknown;
  * the per-call timeout to async methods, counts, and turns every failure into a PluginError
  * naming the plugin, version, contract and method.
  */
-export function createApi<C extends AnyContract>(contract: C, resolve: ResolveTarget, policy: CallPolicy): Api<C> {
+export function createApi<C extends AnyContract>(contract: C, source: TargetSource, policy: CallPolicy): Api<C> {
+  const current = track(source);
   const api: Record<string, unknown> = {};
-  for (const key of Object.keys(resolve().meta)) {
-    Object.defineProperty(api, key, { enumerable: true, get: () => resolve().meta[key] });
+  for (const key of Object.keys(current().meta)) {
+    Object.defineProperty(api, key, { enumerable: true, get: () => current().meta[key] });
   }
   for (const [name, spec] of Object.entries(contract.methods)) {
-    const call = { contract: contract.id, method: name, spec };
-    api[name] = spec.async === true ? asyncMethod(call, resolve, policy) : syncMethod(call, resolve, policy);
+    const site = { contract: contract.id, method: name, spec };
+    api[name] = spec.async === true ? asyncMethod(site, track(source), policy) : syncMethod(site, source, policy);
   }
   return Object.freeze(api) as Api<C>;
+}
+
+/** A function returning the current target, found again only when the source's clock moved. */
+function track(source: TargetSource): () => CallTarget {
+  let generation = -1;
+  let target: CallTarget | undefined;
+  return () => {
+    if (generation !== source.clock.generation) {
+      generation = source.clock.generation;
+      target = source.find();
+    }
+    if (target === undefined) throw source.explain();
+    return target;
+  };
 }
 
 interface CallSite {
@@ -42,22 +65,34 @@ interface CallSite {
   readonly spec: MethodSpec;
 }
 
-function syncMethod(site: CallSite, resolve: ResolveTarget, policy: CallPolicy): Method {
+// The synchronous wrapper is the hot path: its target and the implementation object are cached
+// in the closure, and the plugin's function is called as a method (so `this` is its object).
+function syncMethod(site: CallSite, source: TargetSource, policy: CallPolicy): Method {
   const { method } = site;
+  const { clock } = source;
+  let generation = -1;
+  let target: CallTarget | undefined;
+  let implementation: Record<string, Method> = {};
+  const refresh = () => {
+    generation = clock.generation;
+    target = source.find();
+    if (target !== undefined) implementation = target.implementation as Record<string, Method>;
+  };
   if (!policy.validate) {
     return (...args) => {
-      const target = resolve();
+      if (generation !== clock.generation) refresh();
+      if (target === undefined) throw source.explain();
       const stats = target.stats;
       if ((++stats.calls & SAMPLE_MASK) !== 0) {
         try {
-          return (target.implementation[method] as Method)(...args);
+          return (implementation[method] as Method)(...args);
         } catch (error) {
           throw failed(site, target, error);
         }
       }
       const started = performance.now();
       try {
-        return (target.implementation[method] as Method)(...args);
+        return (implementation[method] as Method)(...args);
       } catch (error) {
         throw failed(site, target, error);
       } finally {
@@ -66,14 +101,15 @@ function syncMethod(site: CallSite, resolve: ResolveTarget, policy: CallPolicy):
     };
   }
   return (...args) => {
-    const target = resolve();
+    if (generation !== clock.generation) refresh();
+    if (target === undefined) throw source.explain();
     const stats = target.stats;
     const sampled = (++stats.calls & SAMPLE_MASK) === 0;
     const started = sampled ? performance.now() : 0;
     const checkedArgs = settleSync(site, target, checkArgs(site, target, args)) as unknown[];
     let result: unknown;
     try {
-      result = (target.implementation[method] as Method)(...checkedArgs);
+      result = (implementation[method] as Method)(...checkedArgs);
     } catch (error) {
       throw failed(site, target, error);
     }
@@ -83,7 +119,7 @@ function syncMethod(site: CallSite, resolve: ResolveTarget, policy: CallPolicy):
   };
 }
 
-function asyncMethod(site: CallSite, resolve: ResolveTarget, policy: CallPolicy): Method {
+function asyncMethod(site: CallSite, resolve: () => CallTarget, policy: CallPolicy): Method {
   const run = async (target: CallTarget, args: unknown[]): Promise<unknown> => {
     const checkedArgs = policy.validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
     let result: unknown;

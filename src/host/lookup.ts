@@ -1,13 +1,10 @@
 import type { AnyContract, Api } from '../contract/define-contract.js';
 import { PluginError } from '../errors.js';
-import { type CallPolicy, createApi, type ResolveTarget } from './handles.js';
+import { type CallPolicy, createApi } from './handles.js';
 import type { CallTarget } from './records.js';
 import type { Registry } from './registry.js';
 
-/**
- * Finds targets for handles. A handle looks its target up again only when the registry has
- * changed since its last call, so a call costs one number comparison to find where it goes.
- */
+/** Finds the targets of handles: by plugin name, first provider, or every provider. */
 export interface Lookup {
   /** The named plugin's implementation of `contract`. */
   named<C extends AnyContract>(contract: C, name: string): Api<C>;
@@ -20,19 +17,6 @@ export interface Lookup {
 export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
   const allCache = new Map<string, { generation: number; apis: Api<AnyContract>[] }>();
 
-  const cached = (find: () => CallTarget | undefined, explain: () => PluginError): ResolveTarget => {
-    let generation = -1;
-    let target: CallTarget | undefined;
-    return () => {
-      if (generation !== registry.generation) {
-        generation = registry.generation;
-        target = find();
-      }
-      if (target === undefined) throw explain();
-      return target;
-    };
-  };
-
   const named = <C extends AnyContract>(contract: C, name: string): Api<C> => {
     const find = () => {
       const current = registry.slot(name)?.current;
@@ -40,7 +24,7 @@ export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
     };
     return createApi(
       contract,
-      cached(find, () => whyNotNamed(registry, contract.id, name)),
+      { clock: registry, find, explain: () => whyNotNamed(registry, contract.id, name) },
       policy,
     );
   };
@@ -58,7 +42,7 @@ export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
             contract: contract.id,
           },
         );
-      return createApi(contract, cached(find, explain), policy);
+      return createApi(contract, { clock: registry, find, explain }, policy);
     },
     all<C extends AnyContract>(contract: C) {
       const hit = allCache.get(contract.id);
@@ -70,7 +54,13 @@ export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
           ? providers.map((target) => named(contract, target.plugin))
           : fallback === undefined
             ? []
-            : [createApi(contract, () => fallback, policy)];
+            : [
+                createApi(
+                  contract,
+                  { clock: registry, find: () => fallback, explain: () => whyNotNamed(registry, contract.id, '') },
+                  policy,
+                ),
+              ];
       allCache.set(contract.id, { generation: registry.generation, apis: apis as Api<AnyContract>[] });
       return [...apis];
     },

@@ -29,18 +29,16 @@ export interface Registry {
 export function createRegistry(): Registry {
   const slots = new Map<string, Slot>();
   const fallbacks = new Map<string, CallTarget>();
-  let generation = 0;
-  return {
-    get generation() {
-      return generation;
-    },
+  // A plain field, not a getter: every handle call reads it.
+  const registry: Registry & { generation: number } = {
+    generation: 0,
     touch() {
-      generation++;
+      registry.generation++;
     },
     slot: (name) => slots.get(name),
     slots: () => slots.values(),
     place(record) {
-      generation++;
+      registry.generation++;
       const existing = slots.get(record.name);
       if (existing !== undefined) {
         existing.records.add(record);
@@ -52,7 +50,7 @@ export function createRegistry(): Registry {
       return slot;
     },
     remove(name) {
-      generation++;
+      registry.generation++;
       slots.delete(name);
     },
     providers(contractId) {
@@ -64,10 +62,11 @@ export function createRegistry(): Registry {
       return found;
     },
     setFallback(contractId, target) {
-      generation++;
+      registry.generation++;
       if (target === undefined) fallbacks.delete(contractId);
       else fallbacks.set(contractId, target);
     },
     fallback: (contractId) => fallbacks.get(contractId),
   };
+  return registry;
 }

@@ -1,8 +1,9 @@
 import { isPluginError, type PluginError } from 'plugboard';
 import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
-import { pluginsDir } from '../helpers/fixtures.js';
+import { pluginsDir, tempDir } from '../helpers/fixtures.js';
 import { testHost } from '../helpers/host.js';
+import { writeGreeter } from '../helpers/plugins.js';
 
 function thrown(fn: () => unknown): PluginError {
   try {
@@ -24,6 +25,18 @@ describe('calls through the host', () => {
     expect(good.greet('ada')).toBe('hello ada');
     await expect(good.greetLater('ada')).resolves.toBe('hello later ada');
   });
+
+  test.each([true, false])(
+    'a method is called on its implementation object, so `this` works (validate: %s)',
+    async (validate) => {
+      const dir = tempDir();
+      writeGreeter(dir, 'uses-this', { greet: "function (who) { return this.language + ':' + who; }" });
+      const host = testHost({ validate });
+      await host.loadDirectory(dir);
+
+      expect(host.get(Greeter, 'uses-this').greet('ada')).toBe('uses-this:ada');
+    },
+  );
 
   test('a call returning the wrong type is CALL_RESULT_INVALID naming plugin, version and method', async () => {
     const host = testHost();
