@@ -1,7 +1,6 @@
 import type { AnyContract, Api } from '../contract/define-contract.js';
 import { PluginError } from '../errors.js';
 import { type CallPolicy, createApi } from './handles.js';
-import type { CallTarget } from './records.js';
 import type { Registry } from './registry.js';
 
 /** Finds the targets of handles: by plugin name, first provider, or every provider. */
