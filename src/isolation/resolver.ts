@@ -1,27 +1,51 @@
 import { realpathSync } from 'node:fs';
-import { createRequire, register } from 'node:module';
+import Module, { createRequire, register } from 'node:module';
 import { extname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 
-// Makes `import ... from 'plugboard'` inside a plugin resolve to the host's own copy, wherever
-// the plugin's folder lives, as `vscode` resolves for VS Code extensions.
+// Makes `import ... from 'plugboard'` (and `require('plugboard')`) inside a plugin resolve to
+// the host's own copy, wherever the plugin's folder lives, as `vscode` resolves for VS Code
+// extensions.
 //
 // When Node's own resolution from the folder already finds this copy (a plugin inside the
-// host's project), nothing is added. Otherwise a resolve hook is registered, once per process
-// and copy of plugboard, and told about the folder. Hooks are process-wide by nature and slow
-// every later import a little, which is why this module keeps one lazily made channel.
+// host's project), nothing is added. Otherwise the folder becomes a root: a resolve hook
+// (module.register) answers `import` from modules under it, and a wrapper of CommonJS
+// resolution answers `require`, which those hooks do not see on Node 20 (CommonJS plugins,
+// and ES modules a loader such as tsx compiles to CommonJS). Both are process-wide by nature
+// and slow every later import a little, which is why this module sets them up lazily, once.
 
 const here = fileURLToPath(import.meta.url);
 const selfUrl = pathToFileURL(join(here, '..', '..', `index${extname(here)}`)).href;
 let selfPath: string | undefined;
 let channel: HookChannel | undefined;
+const roots = new Set<string>();
 
 /** Ensures `import 'plugboard'` from modules under `folder` (a real path) gets this copy. */
 export async function ensurePlugboardResolves(folder: string): Promise<void> {
   if (resolvesToSelf(folder)) return;
+  const root = folder.endsWith(sep) ? folder : folder + sep;
+  if (roots.size === 0) redirectRequire();
+  roots.add(root);
   channel ??= openHookChannel();
-  await channel.addRoot(pathToFileURL(folder.endsWith(sep) ? folder : folder + sep).href);
+  await channel.addRoot(pathToFileURL(root).href);
+}
+
+type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+
+function redirectRequire(): void {
+  const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
+  const original = cjs._resolveFilename;
+  cjs._resolveFilename = function resolveFilename(this: unknown, request, parent, ...rest) {
+    const from = parent?.filename;
+    if (request === 'plugboard' && typeof from === 'string' && isUnderRoot(from)) return selfPath as string;
+    return original.call(this, request, parent, ...rest);
+  };
+}
+
+function isUnderRoot(file: string): boolean {
+  for (const root of roots) if (file.startsWith(root)) return true;
+  return false;
 }
 
 function resolvesToSelf(folder: string): boolean {

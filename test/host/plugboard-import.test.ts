@@ -60,6 +60,16 @@ describe("a plugin's import of plugboard", () => {
     expect(host.get(Greeter, 'bundles-its-own').greet('ada')).toBe('function ada');
   });
 
+  test('from a CommonJS plugin (require), copied anywhere, gets the host copy', async () => {
+    const folder = join(tempDir(), 'commonjs');
+    cpSync(join(fixturesDir, 'commonjs'), folder, { recursive: true });
+    const host = testHost();
+    await host.load(folder);
+
+    expect(seenBy('commonjs')).toBe(plugboard);
+    expect(host.get(Greeter, 'commonjs').greet('ada')).toBe('cjs ada');
+  });
+
   test('under a folder whose node_modules holds another plugboard, still gets the host copy', async () => {
     const root = tempDir();
     fakePlugboard(join(root, 'node_modules'));
