@@ -31,7 +31,11 @@ export async function ensurePlugboardResolves(folder: string): Promise<void> {
   await channel.addRoot(pathToFileURL(root).href);
 }
 
-type ResolveFilename = (request: string, parent: { filename?: string | null } | undefined, ...rest: unknown[]) => string;
+type ResolveFilename = (
+  request: string,
+  parent: { filename?: string | null } | undefined,
+  ...rest: unknown[]
+) => string;
 
 function redirectRequire(): void {
   const cjs = Module as unknown as { _resolveFilename: ResolveFilename };
