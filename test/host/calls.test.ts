@@ -40,7 +40,7 @@ describe('calls through the host', () => {
 
   test('a call returning the wrong type is CALL_RESULT_INVALID naming plugin, version and method', async () => {
     const host = testHost();
-    await host.loadDirectory(pluginsDir('wrong-return'));
+    await host.loadDirectory(pluginsDir('good', 'wrong-return'));
     const plugin = host.get(Greeter, 'wrong-return');
 
     const error = thrown(() => plugin.greet('ada'));
@@ -52,17 +52,22 @@ describe('calls through the host', () => {
       'greet',
     ]);
     await expect(plugin.greetLater('ada')).rejects.toMatchObject({ code: 'CALL_RESULT_INVALID', method: 'greetLater' });
+    expect(host.get(Greeter, 'good').greet('ada')).toBe('hello ada');
   });
 
   test('a call that throws is CALL_FAILED with the original error as cause', async () => {
     const host = testHost();
-    await host.loadDirectory(pluginsDir('throws-on-call'));
+    await host.loadDirectory(pluginsDir('good', 'throws-on-call'));
     const plugin = host.get(Greeter, 'throws-on-call');
 
     const error = thrown(() => plugin.greet('ada'));
     expect(error.code).toBe('CALL_FAILED');
     expect((error.cause as Error).message).toBe('boom on call');
     await expect(plugin.greetLater('ada')).rejects.toMatchObject({ code: 'CALL_FAILED', plugin: 'throws-on-call' });
+    expect(host.get(Greeter, 'good').greet('ada')).toBe('hello ada');
+    expect(host.list().map((p) => p.state)).toEqual(['active', 'active']);
+    expect(host.get(Greeter, 'good').greet('ada')).toBe('hello ada');
+    expect(host.list().map((p) => p.state)).toEqual(['active', 'active']);
   });
 
   test('an async call that never settles is CALL_TIMEOUT after the per-call budget', async () => {
@@ -138,7 +143,7 @@ describe('calls through the host', () => {
 
   test('counts calls and errors per plugin', async () => {
     const host = testHost();
-    await host.loadDirectory(pluginsDir('throws-on-call'));
+    await host.loadDirectory(pluginsDir('good', 'throws-on-call'));
     const plugin = host.get(Greeter, 'throws-on-call');
     for (let i = 0; i < 3; i++) thrown(() => plugin.greet('x'));
 
