@@ -66,8 +66,6 @@ describe('calls through the host', () => {
     await expect(plugin.greetLater('ada')).rejects.toMatchObject({ code: 'CALL_FAILED', plugin: 'throws-on-call' });
     expect(host.get(Greeter, 'good').greet('ada')).toBe('hello ada');
     expect(host.list().map((p) => p.state)).toEqual(['active', 'active']);
-    expect(host.get(Greeter, 'good').greet('ada')).toBe('hello ada');
-    expect(host.list().map((p) => p.state)).toEqual(['active', 'active']);
   });
 
   test('an async call that never settles is CALL_TIMEOUT after the per-call budget', async () => {
@@ -147,7 +145,7 @@ describe('calls through the host', () => {
     const plugin = host.get(Greeter, 'throws-on-call');
     for (let i = 0; i < 3; i++) thrown(() => plugin.greet('x'));
 
-    const snapshot = host.inspect().plugins[0];
+    const snapshot = host.inspect().plugins.find((p) => p.name === 'throws-on-call');
     expect([snapshot?.calls, snapshot?.errors]).toEqual([3, 3]);
   });
 });
