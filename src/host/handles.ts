@@ -2,61 +2,31 @@ import type { AnyContract, Api, MethodSpec } from '../contract/define-contract.j
 import { formatIssuePath, type StandardSchemaV1 } from '../contract/standard-schema.js';
 import { describeValue, type Issue, PluginError, type PluginErrorCode } from '../errors.js';
 import { isThenable, withTimeout } from '../util/timeout.js';
+import type { Link, Method } from './link.js';
 import type { CallTarget } from './records.js';
-
-/**
- * Where a handle's calls go: `find()` answers anew whenever `clock.generation` has moved
- * since the last call, so finding the target costs one comparison on the hot path.
- */
-export interface TargetSource {
-  readonly clock: { readonly generation: number };
-  find(): CallTarget | undefined;
-  /** The PluginError that says why nothing serves the call. */
-  explain(): PluginError;
-}
 
 export interface CallPolicy {
   readonly validate: boolean;
   readonly callTimeoutMs: number;
 }
 
-// Timing every synchronous call would cost more than the call itself; one in 64 is timed.
-const SAMPLE_MASK = 63;
-
-type Method = (...args: unknown[]) => unknown;
-
 /**
  * Builds the typed object `host.get()` returns: the contract's metadata as getters and its
- * methods as wrappers that find the current target on every call, so that a handle kept by the
- * caller follows the plugin through reloads. Each wrapper validates (unless turned off), applies
- * the per-call timeout to async methods, counts, and turns every failure into a PluginError
- * naming the plugin, version, contract and method.
+ * methods as wrappers that call through a link, so that a handle kept by the caller follows
+ * the plugin through reloads. Each wrapper validates (unless turned off), applies the per-call
+ * timeout to async methods, counts, and turns every failure into a PluginError naming the
+ * plugin, version, contract and method.
  */
-export function createApi<C extends AnyContract>(contract: C, source: TargetSource, policy: CallPolicy): Api<C> {
-  const current = track(source);
+export function createApi<C extends AnyContract>(contract: C, link: Link, policy: CallPolicy): Api<C> {
   const api: Record<string, unknown> = {};
-  for (const key of Object.keys(current().meta)) {
-    Object.defineProperty(api, key, { enumerable: true, get: () => current().meta[key] });
+  for (const key of Object.keys(link.current().meta)) {
+    Object.defineProperty(api, key, { enumerable: true, get: () => link.current().meta[key] });
   }
   for (const [name, spec] of Object.entries(contract.methods)) {
     const site = { contract: contract.id, method: name, spec };
-    api[name] = spec.async === true ? asyncMethod(site, track(source), policy) : syncMethod(site, source, policy);
+    api[name] = spec.async === true ? asyncMethod(site, link, policy) : syncMethod(site, link, policy);
   }
   return Object.freeze(api) as Api<C>;
-}
-
-/** A function returning the current target, found again only when the source's clock moved. */
-function track(source: TargetSource): () => CallTarget {
-  let generation = -1;
-  let target: CallTarget | undefined;
-  return () => {
-    if (generation !== source.clock.generation) {
-      generation = source.clock.generation;
-      target = source.find();
-    }
-    if (target === undefined) throw source.explain();
-    return target;
-  };
 }
 
 interface CallSite {
@@ -65,51 +35,31 @@ interface CallSite {
   readonly spec: MethodSpec;
 }
 
-// The synchronous wrapper is the hot path: its target and the implementation object are cached
-// in the closure, and the plugin's function is called as a method (so `this` is its object).
-function syncMethod(site: CallSite, source: TargetSource, policy: CallPolicy): Method {
+// Timing a call costs more than a plain call, so validated synchronous calls are timed one in
+// 64, and unvalidated ones (the trusted fast path, small enough to be inlined) are counted only.
+const SAMPLE_MASK = 63;
+
+function syncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
   const { method } = site;
-  const { clock } = source;
-  let generation = -1;
-  let target: CallTarget | undefined;
-  let implementation: Record<string, Method> = {};
-  const refresh = () => {
-    generation = clock.generation;
-    target = source.find();
-    if (target !== undefined) implementation = target.implementation as Record<string, Method>;
-  };
   if (!policy.validate) {
     return (...args) => {
-      if (generation !== clock.generation) refresh();
-      if (target === undefined) throw source.explain();
-      const stats = target.stats;
-      if ((++stats.calls & SAMPLE_MASK) !== 0) {
-        try {
-          return (implementation[method] as Method)(...args);
-        } catch (error) {
-          throw failed(site, target, error);
-        }
-      }
-      const started = performance.now();
+      link.stats.calls++;
       try {
-        return (implementation[method] as Method)(...args);
+        return (link.methods[method] as Method)(...args);
       } catch (error) {
-        throw failed(site, target, error);
-      } finally {
-        stats.latency.record(performance.now() - started);
+        throw link.target === undefined ? error : failed(site, link.target, error);
       }
     };
   }
   return (...args) => {
-    if (generation !== clock.generation) refresh();
-    if (target === undefined) throw source.explain();
+    const target = link.current();
     const stats = target.stats;
     const sampled = (++stats.calls & SAMPLE_MASK) === 0;
     const started = sampled ? performance.now() : 0;
     const checkedArgs = settleSync(site, target, checkArgs(site, target, args)) as unknown[];
     let result: unknown;
     try {
-      result = (implementation[method] as Method)(...checkedArgs);
+      result = (target.implementation[method] as Method)(...checkedArgs);
     } catch (error) {
       throw failed(site, target, error);
     }
@@ -119,7 +69,7 @@ function syncMethod(site: CallSite, source: TargetSource, policy: CallPolicy): M
   };
 }
 
-function asyncMethod(site: CallSite, resolve: () => CallTarget, policy: CallPolicy): Method {
+function asyncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
   const run = async (target: CallTarget, args: unknown[]): Promise<unknown> => {
     const checkedArgs = policy.validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
     let result: unknown;
@@ -131,7 +81,7 @@ function asyncMethod(site: CallSite, resolve: () => CallTarget, policy: CallPoli
     return policy.validate ? checkResult(site, target, result) : result;
   };
   return async (...args) => {
-    const target = resolve();
+    const target = link.current();
     const stats = target.stats;
     stats.calls++;
     stats.inFlight++;

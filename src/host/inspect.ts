@@ -6,7 +6,10 @@ export interface PluginSnapshot extends PluginInfo {
   readonly calls: number;
   readonly errors: number;
   readonly inFlight: number;
-  /** Over the most recent calls; synchronous calls are sampled one in 64. */
+  /**
+   * Over the most recent timed calls: every async call, and one validated synchronous call in
+   * 64. Synchronous calls with validation off are counted, not timed.
+   */
   readonly latencyMs: { readonly p50: number | undefined; readonly p99: number | undefined; readonly samples: number };
   /** Time from the start of the entry import to the end of the contract checks. */
   readonly loadMs: number | undefined;

@@ -1,6 +1,7 @@
 import type { AnyContract, Api } from '../contract/define-contract.js';
 import { PluginError } from '../errors.js';
 import { type CallPolicy, createApi } from './handles.js';
+import { createLink, type Link, type TargetSource } from './link.js';
 import type { Registry } from './registry.js';
 
 /** Finds the targets of handles: by plugin name, first provider, or every provider. */
@@ -13,53 +14,64 @@ export interface Lookup {
   all<C extends AnyContract>(contract: C): Api<C>[];
 }
 
+/**
+ * Handles are made once per contract and target, and kept: the registry marks every link
+ * stale when it changes, so the set of links must stay as small as the set of targets.
+ */
 export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
+  const handles = new Map<string, Api<AnyContract>>();
+  const links = new Set<Link>();
   const allCache = new Map<string, { generation: number; apis: Api<AnyContract>[] }>();
+  registry.onChange(() => {
+    for (const link of links) link.stale();
+  });
 
-  const named = <C extends AnyContract>(contract: C, name: string): Api<C> => {
-    const find = () => {
-      const current = registry.slot(name)?.current;
-      return current?.state === 'active' ? current.targets.get(contract.id) : undefined;
-    };
-    return createApi(
-      contract,
-      { clock: registry, find, explain: () => whyNotNamed(registry, contract.id, name) },
-      policy,
-    );
+  const handle = <C extends AnyContract>(key: string, contract: C, source: TargetSource): Api<C> => {
+    const known = handles.get(key);
+    if (known !== undefined) return known as Api<C>;
+    const link = createLink(source, Object.keys(contract.methods));
+    const api = createApi(contract, link, policy); // throws when nothing serves: nothing is kept
+    links.add(link);
+    handles.set(key, api as Api<AnyContract>);
+    return api;
   };
 
-  return {
-    named,
-    first(contract, except) {
-      const find = () =>
-        registry.providers(contract.id).find((target) => target.plugin !== except) ?? registry.fallback(contract.id);
-      const explain = () =>
+  const named = <C extends AnyContract>(contract: C, name: string): Api<C> =>
+    handle(`${contract.id}\u0000${name}`, contract, {
+      find() {
+        const current = registry.slot(name)?.current;
+        return current?.state === 'active' ? current.targets.get(contract.id) : undefined;
+      },
+      explain: () => whyNotNamed(registry, contract.id, name),
+    });
+
+  const first = <C extends AnyContract>(contract: C, except = ''): Api<C> =>
+    handle(`${contract.id}\u0001${except}`, contract, {
+      find: () =>
+        registry.providers(contract.id).find((target) => target.plugin !== except) ?? registry.fallback(contract.id),
+      explain: () =>
         new PluginError(
           'CONTRACT_NOT_PROVIDED',
           `no active plugin provides \`${contract.id}\`, and the host has no default for it`,
           {
             contract: contract.id,
           },
-        );
-      return createApi(contract, { clock: registry, find, explain }, policy);
-    },
+        ),
+    });
+
+  return {
+    named,
+    first,
     all<C extends AnyContract>(contract: C) {
       const hit = allCache.get(contract.id);
       if (hit !== undefined && hit.generation === registry.generation) return [...hit.apis] as Api<C>[];
       const providers = registry.providers(contract.id);
-      const fallback = registry.fallback(contract.id);
       const apis: Api<C>[] =
         providers.length > 0
           ? providers.map((target) => named(contract, target.plugin))
-          : fallback === undefined
+          : registry.fallback(contract.id) === undefined
             ? []
-            : [
-                createApi(
-                  contract,
-                  { clock: registry, find: () => fallback, explain: () => whyNotNamed(registry, contract.id, '') },
-                  policy,
-                ),
-              ];
+            : [first(contract)];
       allCache.set(contract.id, { generation: registry.generation, apis: apis as Api<AnyContract>[] });
       return [...apis];
     },

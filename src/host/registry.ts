@@ -14,7 +14,10 @@ export interface Slot {
 export interface Registry {
   /** Bumped on every change that can alter which target serves a call. */
   readonly generation: number;
+  /** Records such a change. */
   touch(): void;
+  /** Calls `listener` after each change. */
+  onChange(listener: () => void): void;
   slot(name: string): Slot | undefined;
   slots(): IterableIterator<Slot>;
   /** Makes `record` the current version of its name, creating the slot when needed. */
@@ -29,29 +32,34 @@ export interface Registry {
 export function createRegistry(): Registry {
   const slots = new Map<string, Slot>();
   const fallbacks = new Map<string, CallTarget>();
-  // A plain field, not a getter: every handle call reads it.
+  const listeners: (() => void)[] = [];
+  const changed = () => {
+    registry.generation++;
+    for (const listener of listeners) listener();
+  };
   const registry: Registry & { generation: number } = {
     generation: 0,
-    touch() {
-      registry.generation++;
+    touch: changed,
+    onChange(listener) {
+      listeners.push(listener);
     },
     slot: (name) => slots.get(name),
     slots: () => slots.values(),
     place(record) {
-      registry.generation++;
-      const existing = slots.get(record.name);
-      if (existing !== undefined) {
-        existing.records.add(record);
-        existing.current = record;
-        return existing;
+      let slot = slots.get(record.name);
+      if (slot === undefined) {
+        slot = { name: record.name, current: record, records: new Set([record]) };
+        slots.set(record.name, slot);
+      } else {
+        slot.records.add(record);
+        slot.current = record;
       }
-      const slot: Slot = { name: record.name, current: record, records: new Set([record]) };
-      slots.set(record.name, slot);
+      changed();
       return slot;
     },
     remove(name) {
-      registry.generation++;
       slots.delete(name);
+      changed();
     },
     providers(contractId) {
       const found: CallTarget[] = [];
@@ -62,9 +70,9 @@ export function createRegistry(): Registry {
       return found;
     },
     setFallback(contractId, target) {
-      registry.generation++;
       if (target === undefined) fallbacks.delete(contractId);
       else fallbacks.set(contractId, target);
+      changed();
     },
     fallback: (contractId) => fallbacks.get(contractId),
   };

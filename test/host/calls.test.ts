@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { isPluginError, type PluginError } from 'plugboard';
 import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
@@ -114,6 +115,23 @@ describe('calls through the host', () => {
 
     await host.loadDirectory(dir);
     expect(good.greet('ada')).toBe('hello ada');
+  });
+
+  test('with validation off too, a kept handle follows unload and load, and says why nothing serves', async () => {
+    const dir = pluginsDir('good', 'throws-on-call');
+    const host = testHost({ validate: false });
+    await host.loadDirectory(dir);
+    const good = host.get(Greeter, 'good');
+    const first = host.get(Greeter);
+    expect(good.greet('ada')).toBe('hello ada');
+
+    await host.unload('good');
+    expect(thrown(() => good.greet('ada')).code).toBe('PLUGIN_NOT_FOUND');
+    expect(thrown(() => first.greet('ada')).code).toBe('CALL_FAILED'); // now served by throws-on-call
+
+    await host.load(join(dir, 'good'));
+    expect(good.greet('ada')).toBe('hello ada');
+    expect(host.inspect().plugins.find((p) => p.name === 'good')?.calls).toBe(1);
   });
 
   test('get() without a name serves the first active provider; all() gives every provider', async () => {
