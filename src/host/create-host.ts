@@ -247,7 +247,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   };
 
   async function loadOne(folder: string): Promise<PluginInfo> {
-    const report = await loadBatch([(await discoverOne(folder)) as Discovery], batchDeps);
+    const report = await loadBatch([await discoverOne(folder)], batchDeps);
     const failure = report.failed[0];
     if (failure !== undefined) throw failure.error;
     return report.loaded[0] as PluginInfo;

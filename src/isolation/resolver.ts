@@ -1,6 +1,6 @@
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import Module, { createRequire, register } from 'node:module';
-import { extname, join, sep } from 'node:path';
+import { dirname, extname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 
@@ -52,13 +52,23 @@ function isUnderRoot(file: string): boolean {
   return false;
 }
 
+// A folder with neither a package.json nor a node_modules resolves bare names as its parent
+// does, so sibling plugins share one answer.
+const resolvedFromParent = new Map<string, boolean>();
+
 function resolvesToSelf(folder: string): boolean {
   selfPath ??= realpathSync(fileURLToPath(selfUrl));
+  const plain = !existsSync(join(folder, 'package.json')) && !existsSync(join(folder, 'node_modules'));
+  const known = plain ? resolvedFromParent.get(dirname(folder)) : undefined;
+  if (known !== undefined) return known;
+  let answer: boolean;
   try {
-    return realpathSync(createRequire(join(folder, 'index.js')).resolve('plugboard')) === selfPath;
+    answer = realpathSync(createRequire(join(folder, 'index.js')).resolve('plugboard')) === selfPath;
   } catch {
-    return false;
+    answer = false;
   }
+  if (plain) resolvedFromParent.set(dirname(folder), answer);
+  return answer;
 }
 
 interface HookChannel {

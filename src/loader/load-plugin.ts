@@ -37,7 +37,7 @@ export interface LoadedPlugin {
  */
 export async function loadPlugin(request: LoadRequest): Promise<LoadedPlugin> {
   const { manifest } = request;
-  const entry = await resolveEntry(request.realFolder, manifest);
+  const entry = resolveEntry(request.realFolder, manifest);
   const instance = await request.isolation.start({
     name: manifest.name,
     version: manifest.version,

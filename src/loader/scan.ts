@@ -16,10 +16,10 @@ export type ScanResult =
 export async function scanPlugins(directory: string): Promise<ScanResult[]> {
   const found = await discoverPlugins(directory);
   const seen = new Map<string, string>();
-  return Promise.all(found.map((discovery) => checkOne(discovery, seen)));
+  return found.map((discovery) => checkOne(discovery, seen));
 }
 
-async function checkOne(discovery: Discovery, seen: Map<string, string>): Promise<ScanResult> {
+function checkOne(discovery: Discovery, seen: Map<string, string>): ScanResult {
   if (!discovery.ok) return { ok: false, path: discovery.folder, error: discovery.error };
   const { manifest, folder } = discovery;
   const holder = seen.get(manifest.name);
@@ -34,7 +34,7 @@ async function checkOne(discovery: Discovery, seen: Map<string, string>): Promis
   }
   seen.set(manifest.name, folder);
   try {
-    return { ok: true, path: folder, manifest, entry: await resolveEntry(discovery.realFolder, manifest) };
+    return { ok: true, path: folder, manifest, entry: resolveEntry(discovery.realFolder, manifest) };
   } catch (error) {
     if (isPluginError(error)) return { ok: false, path: folder, error };
     throw error;

@@ -5,16 +5,18 @@ export interface LatencyWindow {
 }
 
 export function createLatencyWindow(size = 1024): LatencyWindow {
-  const ring = new Float64Array(size);
+  // Allocated on the first sample: most plugins of a large host are never timed.
+  let ring: Float64Array | undefined;
   let count = 0;
   return {
     record(ms) {
+      ring ??= new Float64Array(size);
       ring[count % size] = ms;
       count++;
     },
     percentiles() {
       const n = Math.min(count, size);
-      if (n === 0) return { p50: undefined, p99: undefined, samples: 0 };
+      if (ring === undefined || n === 0) return { p50: undefined, p99: undefined, samples: 0 };
       const sorted = ring.slice(0, n).sort();
       return { p50: rank(sorted, 0.5), p99: rank(sorted, 0.99), samples: n };
     },

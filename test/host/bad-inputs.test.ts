@@ -96,6 +96,15 @@ describe('a bad plugin is rejected with its own code, and the rest of the folder
     expect(report.loaded.map((plugin) => plugin.name)).toEqual(['good']);
   });
 
+  test('an entry matching its integrity hash loads; a changed one is refused', async () => {
+    const host = testHost();
+
+    const report = await host.loadDirectory(pluginsDir('integrity-ok', 'integrity-mismatch'));
+
+    expect(report.loaded.map((plugin) => plugin.name)).toEqual(['integrity-ok']);
+    expect(report.failed.map((failure) => failure.error.code)).toEqual(['INTEGRITY_MISMATCH']);
+  });
+
   test('a failed plugin is listed with its state and error', async () => {
     const host = testHost();
     await host.loadDirectory(pluginsDir('good', 'throws-in-setup'));

@@ -1,8 +1,8 @@
+// Type tests: checked by `tsc --noEmit` (npm run typecheck), never run. A failed expectation
+// or an unused @ts-expect-error fails the type check.
 import { type Api, createHost, defineContract, definePlugin, type Implementation, type PluginContext } from 'plugboard';
 import { describe, expectTypeOf, test } from 'vitest';
 import { z } from 'zod';
-
-// These tests are checked by `tsc --noEmit` (npm run typecheck); at run time they are no-ops.
 
 const Operation = defineContract({
   id: 'calc.operation',
