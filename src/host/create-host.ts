@@ -9,7 +9,7 @@ import { type Discovery, discoverOne, discoverPlugins } from '../loader/discover
 import type { IsolationMode } from '../manifest/schema.js';
 import { createDisposer, type Disposer } from '../util/disposer.js';
 import { createEmitter } from '../util/emitter.js';
-import { dependenciesOf, stopOrder } from './dependencies.js';
+import { requirementsOf, stopOrder } from './dependencies.js';
 import type { HostEvents } from './events.js';
 import { type HostSnapshot, snapshot } from './inspect.js';
 import { type LoadFailure, type LoadReport, loadBatch } from './load-batch.js';
@@ -116,13 +116,15 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   };
   const live = () => [...registry.slots()].map((slot) => slot.current).filter((record) => record.state === 'active');
 
+  // The active plugins that need `record`: by name, or for a contract nothing else would serve.
   const dependentsOf = (record: PluginRecord): PluginRecord[] =>
-    live().filter((other) => {
-      if (other === record || !dependenciesOf(other, live(), hostContracts).includes(record.name)) return false;
-      // A contract requirement still holds while another provider or a default remains.
-      const byName = other.manifest.requires?.[record.name] !== undefined;
-      return byName || Object.keys(other.manifest.requires ?? {}).some((key) => isLastProvider(record, key));
-    });
+    live().filter(
+      (other) =>
+        other !== record &&
+        requirementsOf(other.manifest, hostContracts).some((requirement) =>
+          requirement.kind === 'plugin' ? requirement.key === record.name : isLastProvider(record, requirement.key),
+        ),
+    );
   const isLastProvider = (record: PluginRecord, contractId: string) =>
     contractId in record.manifest.provides &&
     registry.fallback(contractId) === undefined &&
