@@ -112,7 +112,7 @@ export function planBatch(
 }
 
 /** The names this record needs active before it can start (or keep running). */
-export function dependenciesOf(
+function dependenciesOf(
   record: PluginRecord,
   active: readonly PluginRecord[],
   hostContracts: ReadonlySet<string>,

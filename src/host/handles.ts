@@ -99,7 +99,8 @@ function asyncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
 }
 
 function checkArgs(site: CallSite, target: CallTarget, args: unknown[]): unknown {
-  return check(site.spec.args, args, (issues) => {
+  return check(site.spec.args, args, (result) => {
+    const issues = toIssues('CALL_ARGS_INVALID', result);
     return callError(
       'CALL_ARGS_INVALID',
       site,
@@ -110,33 +111,31 @@ function checkArgs(site: CallSite, target: CallTarget, args: unknown[]): unknown
   });
 }
 
-function checkResult(site: CallSite, target: CallTarget, result: unknown): unknown {
-  return check(site.spec.result, result, (issues) => {
+function checkResult(site: CallSite, target: CallTarget, value: unknown): unknown {
+  return check(site.spec.result, value, (result) => {
     target.stats.errors++;
-    return callError(
-      'CALL_RESULT_INVALID',
-      site,
-      target,
-      `returned a wrong result: ${describeIssues(issues, result, 'result')}`,
-      issues,
-    );
+    const issues = toIssues('CALL_RESULT_INVALID', result);
+    const what = `returned a wrong result: ${describeIssues(issues, value, 'result')}`;
+    return callError('CALL_RESULT_INVALID', site, target, what, issues);
   });
 }
 
 /** Validates with a Standard Schema; returns the output, or a Promise of it when the schema is async. */
-function check(schema: StandardSchemaV1, value: unknown, reject: (issues: readonly Issue[]) => PluginError): unknown {
+function check(
+  schema: StandardSchemaV1,
+  value: unknown,
+  reject: (failure: StandardSchemaV1.FailureResult) => PluginError,
+): unknown {
   const finish = (result: StandardSchemaV1.Result<unknown>) => {
     if (result.issues === undefined) return result.value;
-    throw reject(
-      result.issues.map((issue) => ({
-        code: 'CALL_ARGS_INVALID',
-        path: formatIssuePath(issue.path),
-        message: issue.message,
-      })),
-    );
+    throw reject(result);
   };
   const result = schema['~standard'].validate(value);
   return isThenable(result) ? Promise.resolve(result).then(finish) : finish(result);
+}
+
+function toIssues(code: PluginErrorCode, failure: StandardSchemaV1.FailureResult): Issue[] {
+  return failure.issues.map((issue) => ({ code, path: formatIssuePath(issue.path), message: issue.message }));
 }
 
 function settleSync(site: CallSite, target: CallTarget, value: unknown): unknown {
@@ -171,13 +170,12 @@ function callError(
   issues?: readonly Issue[],
   cause?: unknown,
 ): PluginError {
-  const issueCode = code === 'CALL_RESULT_INVALID' ? code : undefined;
   return new PluginError(code, `${site.contract}.${site.method} ${what}`, {
     plugin: target.plugin,
     version: target.version,
     contract: site.contract,
     method: site.method,
-    issues: issueCode === undefined ? issues : issues?.map((issue) => ({ ...issue, code: issueCode })),
+    issues,
     cause,
   });
 }

@@ -4,7 +4,7 @@ import { formatIssue, type Issue, PluginError } from '../errors.js';
 import { parseManifest } from './parse.js';
 import type { Manifest } from './schema.js';
 
-export const MANIFEST_FILE = 'plugin.json';
+const MANIFEST_FILE = 'plugin.json';
 
 /**
  * Reads and checks the manifest of the plugin in `folder`: `plugin.json`, or else the

@@ -46,6 +46,7 @@ describe('calls through the host', () => {
 
     const error = thrown(() => plugin.greet('ada'));
     expect(error.code).toBe('CALL_RESULT_INVALID');
+    expect(error.issues.map((issue) => issue.code)).toEqual(['CALL_RESULT_INVALID']);
     expect([error.plugin, error.version, error.contract, error.method]).toEqual([
       'wrong-return',
       '1.0.0',
