@@ -3,6 +3,8 @@
 export type {
   AnyContract,
   Api,
+  AsyncApi,
+  AsyncCallerMethod,
   CallerMethod,
   Contract,
   ContractSpec,
@@ -16,9 +18,10 @@ export { definePlugin } from './contract/define-plugin.js';
 export type { StandardSchemaV1 } from './contract/standard-schema.js';
 export type { Issue, PluginErrorCode, PluginErrorOptions } from './errors.js';
 export { ERROR_CODES, isPluginError, PluginError } from './errors.js';
-export type { CloseReport, Host, UnloadOptions } from './host/create-host.js';
+export type { CloseReport, Handle, Host, LoadOptions, UnloadOptions } from './host/create-host.js';
 export { createHost, PLUGBOARD_VERSION } from './host/create-host.js';
-export type { HostEvents, PluginRef, TransitionEvent } from './host/events.js';
+export type { HostEvents, PluginRef, RestartEvent, TransitionEvent } from './host/events.js';
+export type { CallOptions } from './host/handles.js';
 export type { ContractSnapshot, HostSnapshot, PluginSnapshot } from './host/inspect.js';
 export type { LoadFailure, LoadReport } from './host/load-batch.js';
 export type { HostOptions, Timeouts } from './host/options.js';
@@ -29,7 +32,10 @@ export {
   SETUP_TIMEOUT_MS,
   TEARDOWN_TIMEOUT_MS,
 } from './host/options.js';
+export type { IsolationPolicy, PluginPolicy, RestartPolicy } from './host/policy.js';
+export { DEFAULT_LIMITS, DEFAULT_RESTART } from './host/policy.js';
 export type { PluginInfo } from './host/records.js';
+export type { Grants, ResourceLimits } from './isolation/types.js';
 export type { PluginState } from './lifecycle/machine.js';
 export { PLUGIN_STATES } from './lifecycle/machine.js';
 export type { ScanResult } from './loader/scan.js';

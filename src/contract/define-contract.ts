@@ -70,6 +70,16 @@ export type Api<C extends AnyContract> = Simplify<
   Readonly<MetaOf<C, 'output'>> & { readonly [K in keyof C['methods']]: CallerMethod<C['methods'][K]> }
 >;
 
+/** A method of a handle on a host that isolates plugins: always a Promise. */
+export type AsyncCallerMethod<S extends MethodSpec> = (
+  ...args: ArgList<Input<S['args']>>
+) => Promise<Output<S['result']>>;
+
+/** What `host.get(contract)` returns on a host created with `isolation`: every method returns a Promise. */
+export type AsyncApi<C extends AnyContract> = Simplify<
+  Readonly<MetaOf<C, 'output'>> & { readonly [K in keyof C['methods']]: AsyncCallerMethod<C['methods'][K]> }
+>;
+
 /** What a plugin's `setup()` returns for this contract. */
 export type Implementation<C extends AnyContract> = Simplify<
   MetaOf<C, 'input'> & { -readonly [K in keyof C['methods']]: ImplementationMethod<C['methods'][K]> }

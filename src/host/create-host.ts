@@ -1,20 +1,25 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import type { AnyContract, Api, Implementation } from '../contract/define-contract.js';
+import type { AnyContract, Api, AsyncApi, Implementation } from '../contract/define-contract.js';
 import { PluginError } from '../errors.js';
 import { createInlineIsolation } from '../isolation/inline.js';
+import { createProcessIsolation } from '../isolation/process.js';
 import type { Isolation } from '../isolation/types.js';
+import { createViews } from '../isolation/view.js';
+import { createWorkerIsolation } from '../isolation/worker.js';
 import { checkImplementation } from '../loader/check-implementation.js';
 import { type Discovery, discoverOne, discoverPlugins } from '../loader/discover.js';
-import type { IsolationMode } from '../manifest/schema.js';
+import type { IsolationMode, Manifest } from '../manifest/schema.js';
 import { createDisposer, type Disposer } from '../util/disposer.js';
 import { createEmitter } from '../util/emitter.js';
 import { requirementsOf, stopOrder } from './dependencies.js';
 import type { HostEvents } from './events.js';
+import type { CallOptions } from './handles.js';
 import { type HostSnapshot, snapshot } from './inspect.js';
 import { type LoadFailure, type LoadReport, loadBatch } from './load-batch.js';
 import { createLookup, whyNotNamed } from './lookup.js';
 import { type HostOptions, resolveTimeouts, silentLogger } from './options.js';
+import { decideMode, type IsolationPolicy, type PluginPolicy, resolveIsolation } from './policy.js';
 import { createStats, type PluginInfo, type PluginRecord, toInfo } from './records.js';
 import { createRegistry } from './registry.js';
 import { createRunner, refOf } from './runner.js';
@@ -30,17 +35,27 @@ export interface CloseReport {
   readonly failed: readonly LoadFailure[];
 }
 
-export interface Host<Contracts extends readonly AnyContract[] = readonly AnyContract[]> extends AsyncDisposable {
+/** What the host decides for the plugins of one load call: minimum isolation, grants, call deadline. */
+export type LoadOptions = PluginPolicy;
+
+/** A handle's type: synchronous methods stay synchronous only on a host that never isolates. */
+export type Handle<C extends AnyContract, Async extends boolean> = Async extends true ? AsyncApi<C> : Api<C>;
+
+export interface Host<Contracts extends readonly AnyContract[] = readonly AnyContract[], Async extends boolean = false>
+  extends AsyncDisposable {
   readonly version: string;
   /** Loads the plugin in `path`, wherever it is. Rejects with its PluginError if it does not start. */
-  load(path: string): Promise<PluginInfo>;
+  load(path: string, options?: LoadOptions): Promise<PluginInfo>;
   /** Loads every plugin folder inside the directories, in dependency order. Never rejects for a bad plugin. */
-  loadDirectory(directory: string | readonly string[]): Promise<LoadReport>;
+  loadDirectory(directory: string | readonly string[], options?: LoadOptions): Promise<LoadReport>;
   list(): PluginInfo[];
-  /** The named plugin's implementation of `contract`, or without a name the first provider's (or the default). */
-  get<C extends Contracts[number]>(contract: C, name?: string): Api<C>;
+  /**
+   * The named plugin's implementation of `contract`, or without a name the first provider's (or
+   * the default). With `options`, a handle whose calls take that deadline or AbortSignal.
+   */
+  get<C extends Contracts[number]>(contract: C, name?: string, options?: CallOptions): Handle<C, Async>;
   /** Every active provider of `contract`, or just the default when there is none. */
-  all<C extends Contracts[number]>(contract: C): Api<C>[];
+  all<C extends Contracts[number]>(contract: C): Handle<C, Async>[];
   /** Registers a default implementation, used while no active plugin provides the contract. */
   provide<C extends Contracts[number]>(contract: C, implementation: Implementation<C>): Disposer;
   unload(name: string, options?: UnloadOptions): Promise<void>;
@@ -54,21 +69,44 @@ const DEFAULT_PLUGIN = '(default)';
 /** The version of this copy of plugboard. */
 export const PLUGBOARD_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
-/** Creates a plugin host: it owns its registry, and composes discovery, loading and lifecycle. */
+/**
+ * Creates a plugin host: it owns its registry, and composes discovery, loading and lifecycle.
+ * Without `isolation` every plugin runs inline and calls keep their contract's types; with it,
+ * plugins may run in workers or child processes and every method returns a Promise.
+ */
+export function createHost<const Contracts extends readonly AnyContract[]>(
+  options: HostOptions<Contracts> & { readonly isolation?: undefined },
+): Host<Contracts, false>;
+export function createHost<const Contracts extends readonly AnyContract[]>(
+  options: HostOptions<Contracts> & { readonly isolation: IsolationMode | IsolationPolicy },
+): Host<Contracts, true>;
 export function createHost<const Contracts extends readonly AnyContract[]>(
   options: HostOptions<Contracts>,
-): Host<Contracts> {
+): Host<Contracts, boolean>;
+export function createHost<const Contracts extends readonly AnyContract[]>(
+  options: HostOptions<Contracts>,
+): Host<Contracts, boolean> {
   const contracts = indexContracts(options.contracts);
   const hostContracts = new Set(contracts.keys());
   const version = options.version ?? PLUGBOARD_VERSION;
   const logger = options.logger ?? silentLogger;
   const timeouts = resolveTimeouts(options.timeouts);
+  const isolation = resolveIsolation(options.isolation);
   const registry = createRegistry();
-  const lookup = createLookup(registry, { validate: options.validate ?? true, callTimeoutMs: timeouts.callMs });
+  const lookup = createLookup(registry, {
+    validate: options.validate ?? true,
+    callTimeoutMs: timeouts.callMs,
+    async: isolation.isolating,
+  });
   const events = createEmitter<HostEvents>((error, name) =>
     logger.error(`a "${String(name)}" listener threw`, { error }),
   );
   const isolations = new Map<IsolationMode, Isolation>([['inline', createInlineIsolation()]]);
+  const views = isolation.isolating ? createViews() : undefined;
+  if (views !== undefined) {
+    isolations.set('worker', createWorkerIsolation(views));
+    isolations.set('process', createProcessIsolation(views, { pool: isolation.pool, limits: isolation.limits }));
+  }
   const inFlight = new Set<Promise<unknown>>();
   const loading = new Map<string, Promise<PluginInfo>>();
   let closing: Promise<CloseReport> | undefined;
@@ -84,10 +122,15 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     }
     return contract;
   };
-  const resolveApi = <C extends AnyContract>(contract: C, name: string | undefined, except?: string): Api<C> => {
+  const resolveApi = <C extends AnyContract>(
+    contract: C,
+    name: string | undefined,
+    except?: string,
+    callOptions?: CallOptions,
+  ): Api<C> => {
     assertOpen();
     known(contract);
-    return name === undefined ? lookup.first(contract, except) : lookup.named(contract, name);
+    return name === undefined ? lookup.first(contract, except, callOptions) : lookup.named(contract, name, callOptions);
   };
 
   const runner = createRunner({
@@ -99,7 +142,19 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     config: options.config ?? {},
     timeouts,
     get: resolveApi,
+    isolation,
+    mayRestart: (record) => closing === undefined && registry.slot(record.name)?.current === record,
   });
+  const decide = (manifest: Manifest, load: LoadOptions | undefined) => {
+    const named = options.plugins?.[manifest.name];
+    const policy: PluginPolicy = {
+      ...named,
+      ...load,
+      isolation: decideMode(manifest, named?.isolation, load?.isolation),
+      grants: { ...named?.grants, ...load?.grants },
+    };
+    return { policy, mode: decideMode(manifest, isolation.minimum, policy.isolation) };
+  };
   const batchDeps = {
     registry,
     runner,
@@ -109,6 +164,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     },
     hostContracts,
     hasIsolation: (mode: IsolationMode) => isolations.has(mode),
+    decide: (manifest: Manifest) => decide(manifest, undefined),
   };
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -167,22 +223,24 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
         }),
       );
     }
+    await Promise.all([...isolations.values()].map((each) => each.close?.()));
+    views?.close();
     return { stopped, failed };
   };
 
-  const host: Host<Contracts> = {
+  const host: Host<Contracts, boolean> = {
     version,
-    load(path) {
+    load(path, loadOptions) {
       assertOpen();
       const folder = resolve(path);
       let pending = loading.get(folder);
       if (pending === undefined) {
-        pending = track(loadOne(folder)).finally(() => loading.delete(folder));
+        pending = track(loadOne(folder, loadOptions)).finally(() => loading.delete(folder));
         loading.set(folder, pending);
       }
       return pending;
     },
-    async loadDirectory(directory) {
+    async loadDirectory(directory, loadOptions) {
       assertOpen();
       const directories = typeof directory === 'string' ? [directory] : directory;
       return track(
@@ -190,12 +248,12 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
           const found = await Promise.all(
             directories.map((dir) => discoverPlugins(resolve(dir)).catch(unreadable(dir))),
           );
-          return loadBatch(found.flat(), batchDeps);
+          return loadBatch(found.flat(), withLoadOptions(loadOptions));
         })(),
       );
     },
     list: () => [...registry.slots()].map((slot) => toInfo(slot.current)),
-    get: (contract, name) => resolveApi(contract, name),
+    get: (contract, name, callOptions) => resolveApi(contract, name, undefined, callOptions),
     all(contract) {
       assertOpen();
       return lookup.all(known(contract));
@@ -248,8 +306,12 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     },
   };
 
-  async function loadOne(folder: string): Promise<PluginInfo> {
-    const report = await loadBatch([await discoverOne(folder)], batchDeps);
+  function withLoadOptions(load: LoadOptions | undefined) {
+    return load === undefined ? batchDeps : { ...batchDeps, decide: (manifest: Manifest) => decide(manifest, load) };
+  }
+
+  async function loadOne(folder: string, load: LoadOptions | undefined): Promise<PluginInfo> {
+    const report = await loadBatch([await discoverOne(folder)], withLoadOptions(load));
     const failure = report.failed[0];
     if (failure !== undefined) throw failure.error;
     return report.loaded[0] as PluginInfo;

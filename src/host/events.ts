@@ -17,7 +17,18 @@ export interface TransitionEvent {
   readonly error: PluginError | undefined;
 }
 
-/** Every event a host emits: one per target state, and `transition` for all of them. */
+/** A plugin's worker or process ended on its own, and the host will start it again after `delayMs`. */
+export interface RestartEvent {
+  readonly plugin: PluginRef;
+  /** 1 for the first restart within the policy's window. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  /** Why it ended. */
+  readonly error: PluginError;
+}
+
+/** Every event a host emits: one per target state, `transition` for all of them, and `restarting`. */
 export type HostEvents = { readonly [State in PluginState]: TransitionEvent } & {
   readonly transition: TransitionEvent;
+  readonly restarting: RestartEvent;
 };

@@ -8,6 +8,19 @@ import type { CallTarget } from './records.js';
 export interface CallPolicy {
   readonly validate: boolean;
   readonly callTimeoutMs: number;
+  /** Every method returns a Promise: the host may run plugins behind a boundary. */
+  readonly async: boolean;
+}
+
+/** Options for the calls made through one handle: `host.get(contract, name, options)`. */
+export interface CallOptions {
+  /** The deadline of each call, overriding the plugin's and the host's. */
+  readonly timeoutMs?: number;
+  /**
+   * Ends waiting for each call when aborted: `CALL_ABORTED`, or `CALL_TIMEOUT` for
+   * `AbortSignal.timeout()`, which also terminates a worker or process plugin like any deadline.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -17,14 +30,20 @@ export interface CallPolicy {
  * timeout to async methods, counts, and turns every failure into a PluginError naming the
  * plugin, version, contract and method.
  */
-export function createApi<C extends AnyContract>(contract: C, link: Link, policy: CallPolicy): Api<C> {
+export function createApi<C extends AnyContract>(
+  contract: C,
+  link: Link,
+  policy: CallPolicy,
+  options: CallOptions = {},
+): Api<C> {
   const api: Record<string, unknown> = {};
   for (const key of Object.keys(link.current().meta)) {
     Object.defineProperty(api, key, { enumerable: true, get: () => link.current().meta[key] });
   }
   for (const [name, spec] of Object.entries(contract.methods)) {
     const site = { contract: contract.id, method: name, spec };
-    api[name] = spec.async === true ? asyncMethod(site, link, policy) : syncMethod(site, link, policy);
+    api[name] =
+      spec.async === true || policy.async ? asyncMethod(site, link, policy, options) : syncMethod(site, link, policy);
   }
   return Object.freeze(api) as Api<C>;
 }
@@ -69,16 +88,28 @@ function syncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
   };
 }
 
-function asyncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
-  const run = async (target: CallTarget, args: unknown[]): Promise<unknown> => {
-    const checkedArgs = policy.validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
+function asyncMethod(site: CallSite, link: Link, policy: CallPolicy, options: CallOptions): Method {
+  const { signal } = options;
+  // A plugin behind a boundary is not trusted to keep to its contract: it is always checked.
+  const run = async (target: CallTarget, args: unknown[], timeoutMs: number): Promise<unknown> => {
+    const validate = policy.validate || target.remote !== undefined;
+    const checkedArgs = validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
     let result: unknown;
-    try {
-      result = await (target.implementation[site.method] as Method)(...checkedArgs);
-    } catch (error) {
-      throw failed(site, target, error);
+    if (target.remote !== undefined) {
+      try {
+        result = await target.remote.call(site.contract, site.method, checkedArgs, { timeoutMs, signal });
+      } catch (error) {
+        target.stats.errors++;
+        throw error;
+      }
+    } else {
+      try {
+        result = await (target.implementation[site.method] as Method)(...checkedArgs);
+      } catch (error) {
+        throw failed(site, target, error);
+      }
     }
-    return policy.validate ? checkResult(site, target, result) : result;
+    return validate ? checkResult(site, target, result) : result;
   };
   return async (...args) => {
     const target = link.current();
@@ -86,16 +117,36 @@ function asyncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
     stats.calls++;
     stats.inFlight++;
     const started = performance.now();
+    const timeoutMs = options.timeoutMs ?? target.callTimeoutMs ?? policy.callTimeoutMs;
     try {
-      return await withTimeout(run(target, args), policy.callTimeoutMs, () => {
+      // The remote side keeps its own deadline, because it must also end the plugin's worker or process.
+      if (target.remote !== undefined) return await run(target, args, timeoutMs);
+      if (signal?.aborted) throw aborted(site, target, signal);
+      const work = withTimeout(run(target, args, timeoutMs), timeoutMs, () => {
         stats.errors++;
-        return callError('CALL_TIMEOUT', site, target, `did not settle within ${policy.callTimeoutMs} ms`);
+        return callError('CALL_TIMEOUT', site, target, `did not settle within ${timeoutMs} ms`);
       });
+      return await (signal === undefined ? work : untilAborted(work, signal, () => aborted(site, target, signal)));
     } finally {
       stats.inFlight--;
       stats.latency.record(performance.now() - started);
     }
   };
+}
+
+function aborted(site: CallSite, target: CallTarget, signal: AbortSignal): PluginError {
+  const reason = signal.reason as { name?: string } | undefined;
+  return reason?.name === 'TimeoutError'
+    ? callError('CALL_TIMEOUT', site, target, 'passed the deadline of its AbortSignal', undefined, reason)
+    : callError('CALL_ABORTED', site, target, `was aborted: ${describeValue(reason)}`, undefined, reason);
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => PluginError): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(reason());
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 function checkArgs(site: CallSite, target: CallTarget, args: unknown[]): unknown {

@@ -5,6 +5,8 @@ import { checkCompatibility, type HostProfile, incompatibleError } from '../mani
 import { dependencyError, planBatch, requirementsOf } from './dependencies.js';
 import type { PluginInfo, PluginRecord } from './records.js';
 import { createRecord, toInfo } from './records.js';
+import type { IsolationMode, Manifest } from '../manifest/schema.js';
+import type { PluginPolicy } from './policy.js';
 import type { Registry } from './registry.js';
 import type { Runner } from './runner.js';
 
@@ -28,6 +30,8 @@ export interface BatchDeps {
   readonly profile: HostProfile;
   readonly hostContracts: ReadonlySet<string>;
   readonly hasIsolation: (mode: PluginRecord['isolation']) => boolean;
+  /** The host's decision for a plugin about to get a record: its policy and mode. */
+  readonly decide: (manifest: Manifest) => { policy: PluginPolicy; mode: IsolationMode };
 }
 
 /**
@@ -69,7 +73,8 @@ export async function loadBatch(discoveries: readonly Discovery[], deps: BatchDe
     }
     taken.set(manifest.name, folder);
     registry.remove(manifest.name); // a failed or stopped record of the same name gives way
-    const record = createRecord(folder, discovery.realFolder, manifest);
+    const { policy, mode } = deps.decide(manifest);
+    const record = createRecord(folder, discovery.realFolder, manifest, mode, policy);
     registry.place(record);
     runner.discovered(record);
     records.push(record);
@@ -154,7 +159,7 @@ function unmetRequirement(
 function isolationError(record: PluginRecord): PluginError {
   return new PluginError(
     'ISOLATION_UNAVAILABLE',
-    `asks for \`${record.isolation}\` isolation, which this host does not offer`,
+    `would run in \`${record.isolation}\` isolation, which this host does not offer; create the host with \`isolation\` to run plugins in a worker or child process`,
     {
       plugin: record.name,
       version: record.version,

@@ -1,15 +1,15 @@
 import type { AnyContract, Api } from '../contract/define-contract.js';
 import { PluginError } from '../errors.js';
-import { type CallPolicy, createApi } from './handles.js';
+import { type CallOptions, type CallPolicy, createApi } from './handles.js';
 import { createLink, type Link, type TargetSource } from './link.js';
 import type { Registry } from './registry.js';
 
 /** Finds the targets of handles: by plugin name, first provider, or every provider. */
 export interface Lookup {
   /** The named plugin's implementation of `contract`. */
-  named<C extends AnyContract>(contract: C, name: string): Api<C>;
+  named<C extends AnyContract>(contract: C, name: string, options?: CallOptions): Api<C>;
   /** The first active provider of `contract` other than `except`, or the host's default for it. */
-  first<C extends AnyContract>(contract: C, except?: string): Api<C>;
+  first<C extends AnyContract>(contract: C, except?: string, options?: CallOptions): Api<C>;
   /** Every active provider of `contract`, or the default alone when there is none. */
   all<C extends AnyContract>(contract: C): Api<C>[];
 }
@@ -19,33 +19,41 @@ export interface Lookup {
  * stale when it changes, so the set of links must stay as small as the set of targets.
  */
 export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
-  const handles = new Map<string, Api<AnyContract>>();
+  const handles = new Map<string, { link: Link; api: Api<AnyContract> }>();
   const links = new Set<Link>();
   const allCache = new Map<string, { generation: number; apis: Api<AnyContract>[] }>();
   registry.onChange(() => {
     for (const link of links) link.stale();
   });
 
-  const handle = <C extends AnyContract>(key: string, contract: C, source: TargetSource): Api<C> => {
+  // Handles with call options are made per request, over the same kept link.
+  const handle = <C extends AnyContract>(
+    key: string,
+    contract: C,
+    source: TargetSource,
+    options: CallOptions | undefined,
+  ): Api<C> => {
     const known = handles.get(key);
-    if (known !== undefined) return known as Api<C>;
+    if (known !== undefined) {
+      return (options === undefined ? known.api : createApi(contract, known.link, policy, options)) as Api<C>;
+    }
     const link = createLink(source, Object.keys(contract.methods));
     const api = createApi(contract, link, policy); // throws when nothing serves: nothing is kept
     links.add(link);
-    handles.set(key, api as Api<AnyContract>);
-    return api;
+    handles.set(key, { link, api: api as Api<AnyContract> });
+    return options === undefined ? api : createApi(contract, link, policy, options);
   };
 
-  const named = <C extends AnyContract>(contract: C, name: string): Api<C> =>
+  const named = <C extends AnyContract>(contract: C, name: string, options?: CallOptions): Api<C> =>
     handle(`${contract.id}\u0000${name}`, contract, {
       find() {
         const current = registry.slot(name)?.current;
         return current?.state === 'active' ? current.targets.get(contract.id) : undefined;
       },
       explain: () => whyNotNamed(registry, contract.id, name),
-    });
+    }, options);
 
-  const first = <C extends AnyContract>(contract: C, except = ''): Api<C> =>
+  const first = <C extends AnyContract>(contract: C, except = '', options?: CallOptions): Api<C> =>
     handle(`${contract.id}\u0001${except}`, contract, {
       find: () =>
         registry.providers(contract.id).find((target) => target.plugin !== except) ?? registry.fallback(contract.id),
@@ -57,7 +65,7 @@ export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
             contract: contract.id,
           },
         ),
-    });
+    }, options);
 
   return {
     named,

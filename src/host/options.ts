@@ -1,5 +1,7 @@
 import type { AnyContract } from '../contract/define-contract.js';
 import type { Logger } from '../contract/define-plugin.js';
+import type { IsolationMode } from '../manifest/schema.js';
+import type { IsolationPolicy, PluginPolicy } from './policy.js';
 
 /** How long a plugin may take to import its entry module. */
 export const IMPORT_TIMEOUT_MS = 10_000;
@@ -32,6 +34,15 @@ export interface HostOptions<Contracts extends readonly AnyContract[]> {
   /** Check every call's arguments and result against the contract. On by default; off for trusted plugins. */
   readonly validate?: boolean;
   readonly timeouts?: Partial<Timeouts>;
+  /**
+   * Where plugins run. Without it every plugin runs on the host's thread and calls are
+   * synchronous as their contract says. With a mode or a policy (even `'inline'`), each plugin
+   * runs in the strongest of its manifest's `isolation`, the policy's `minimum` and its load
+   * call's, and every method returns a Promise, whatever the plugin's mode.
+   */
+  readonly isolation?: IsolationMode | IsolationPolicy;
+  /** What the host decides per plugin, by name: minimum isolation, granted permissions, call deadline. */
+  readonly plugins?: Readonly<Record<string, PluginPolicy>>;
 }
 
 export const silentLogger: Logger = {

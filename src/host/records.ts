@@ -1,8 +1,10 @@
 import type { PluginError } from '../errors.js';
 import type { PluginState } from '../lifecycle/machine.js';
 import type { LoadedPlugin } from '../loader/load-plugin.js';
+import type { RemoteCaller } from '../isolation/types.js';
 import type { IsolationMode, Manifest } from '../manifest/schema.js';
 import { createLatencyWindow, type LatencyWindow } from '../util/latency.js';
+import type { PluginPolicy } from './policy.js';
 
 /** Counters for the calls one plugin version (or one default implementation) served. */
 export interface CallStats {
@@ -23,6 +25,10 @@ export interface CallTarget {
   readonly implementation: Readonly<Record<string, unknown>>;
   readonly meta: Readonly<Record<string, unknown>>;
   readonly stats: CallStats;
+  /** Set when the plugin runs behind a boundary: calls go through it, with a deadline. */
+  readonly remote?: RemoteCaller | undefined;
+  /** This plugin's own per-call deadline, when the host set one for it. */
+  readonly callTimeoutMs?: number | undefined;
 }
 
 /** One version of one plugin, from discovery until it is unloaded. */
@@ -41,6 +47,12 @@ export interface PluginRecord {
   readonly stats: CallStats;
   startedAt: number | undefined;
   loadMs: number | undefined;
+  /** What the host decided for this plugin when it was loaded. */
+  readonly policy: PluginPolicy;
+  /** When its worker or process was restarted after ending on its own, within the restart window. */
+  readonly restarts: number[];
+  /** Changes on every start, so that a late report from an earlier worker or process is ignored. */
+  attempt: object;
 }
 
 /** What `host.list()` tells about a plugin. */
@@ -58,14 +70,20 @@ export interface PluginInfo {
   readonly error: PluginError | undefined;
 }
 
-export function createRecord(folder: string, realFolder: string, manifest: Manifest): PluginRecord {
+export function createRecord(
+  folder: string,
+  realFolder: string,
+  manifest: Manifest,
+  isolation: IsolationMode,
+  policy: PluginPolicy,
+): PluginRecord {
   return {
     name: manifest.name,
     version: manifest.version,
     folder,
     realFolder,
     manifest,
-    isolation: manifest.isolation ?? 'inline',
+    isolation,
     state: 'discovered',
     error: undefined,
     loaded: undefined,
@@ -73,6 +91,9 @@ export function createRecord(folder: string, realFolder: string, manifest: Manif
     stats: createStats(),
     startedAt: undefined,
     loadMs: undefined,
+    policy,
+    restarts: [],
+    attempt: {},
   };
 }
 

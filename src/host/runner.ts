@@ -9,6 +9,7 @@ import type { Emitter } from '../util/emitter.js';
 import { createContextSource } from './context.js';
 import type { HostEvents, PluginRef } from './events.js';
 import type { Timeouts } from './options.js';
+import { nextRestartDelay, type ResolvedIsolation } from './policy.js';
 import type { CallTarget, PluginRecord } from './records.js';
 import type { Registry } from './registry.js';
 
@@ -21,6 +22,9 @@ export interface RunnerDeps {
   readonly config: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly timeouts: Timeouts;
   readonly get: <C extends AnyContract>(contract: C, name: string | undefined, except: string) => Api<C>;
+  readonly isolation: ResolvedIsolation;
+  /** Whether the record may be restarted now: it is still its name's current one and the host is open. */
+  readonly mayRestart: (record: PluginRecord) => boolean;
 }
 
 /** Moves plugin records through their lifecycle: starts them, stops them, records failures. */
@@ -33,6 +37,8 @@ export interface Runner {
   /** Reports a plugin that was rejected before it had a record (bad manifest, duplicate name). */
   reject(plugin: PluginRef, error: PluginError): void;
 }
+
+const PERMISSIONS_NONE = {};
 
 export function createRunner(deps: RunnerDeps): Runner {
   const { registry, events, logger } = deps;
@@ -74,44 +80,11 @@ export function createRunner(deps: RunnerDeps): Runner {
       logger.warn(`plugin ${plugin.name} rejected`, { code: error.code, error: error.message, path: plugin.path });
       emit(plugin, undefined, 'failed', error);
     },
-    async start(record) {
-      move(record, 'start');
-      const started = performance.now();
-      const isolation = deps.isolations.get(record.isolation) as Isolation;
-      try {
-        const loaded = await loadPlugin({
-          isolation,
-          realFolder: record.realFolder,
-          manifest: record.manifest,
-          contracts: deps.contracts,
-          context: createContextSource(record, deps),
-          importTimeoutMs: deps.timeouts.importMs,
-          setupTimeoutMs: deps.timeouts.setupMs,
-          teardownTimeoutMs: deps.timeouts.teardownMs,
-        });
-        record.loaded = loaded;
-        record.targets = new Map(
-          [...loaded.provided].map(([id, provided]): [string, CallTarget] => [
-            id,
-            {
-              plugin: record.name,
-              version: record.version,
-              implementation: provided.implementation,
-              meta: provided.meta,
-              stats: record.stats,
-            },
-          ]),
-        );
-        record.loadMs = performance.now() - started;
-        record.startedAt = Date.now();
-        move(record, 'started');
-      } catch (error) {
-        move(record, 'fail', asPluginError(error, record));
-      }
-    },
+    start,
     async stop(record, budgetMs) {
       if (record.state !== 'active') return;
       move(record, 'stop');
+      record.attempt = {};
       const instance = record.loaded?.instance;
       record.targets = new Map();
       record.loaded = undefined;
@@ -123,6 +96,77 @@ export function createRunner(deps: RunnerDeps): Runner {
       }
     },
   };
+
+  async function start(record: PluginRecord): Promise<void> {
+      move(record, 'start');
+      const started = performance.now();
+      const isolation = deps.isolations.get(record.isolation) as Isolation;
+      const attempt = {};
+      record.attempt = attempt;
+      try {
+        const loaded = await loadPlugin({
+          isolation,
+          realFolder: record.realFolder,
+          manifest: record.manifest,
+          contracts: deps.contracts,
+          context: createContextSource(record, deps),
+          importTimeoutMs: deps.timeouts.importMs,
+          setupTimeoutMs: deps.timeouts.setupMs,
+          teardownTimeoutMs: deps.timeouts.teardownMs,
+          grants: record.policy.grants ?? PERMISSIONS_NONE,
+          limits: deps.isolation.limits,
+          onEnd: (error) => {
+            if (record.attempt === attempt && record.state === 'active') ended(record, error);
+          },
+        });
+        record.loaded = loaded;
+        record.targets = new Map(
+          [...loaded.provided].map(([id, provided]): [string, CallTarget] => [
+            id,
+            {
+              plugin: record.name,
+              version: record.version,
+              implementation: provided.implementation,
+              meta: provided.meta,
+              stats: record.stats,
+              remote: loaded.instance.remote,
+              callTimeoutMs: record.policy.callTimeoutMs,
+            },
+          ]),
+        );
+        record.loadMs = performance.now() - started;
+        record.startedAt = Date.now();
+        move(record, 'started');
+      } catch (error) {
+        move(record, 'fail', asPluginError(error, record));
+      }
+  }
+
+  // The plugin's worker or process ended on its own: it fails, and is restarted if the policy allows.
+  function ended(record: PluginRecord, error: PluginError): void {
+    record.targets = new Map();
+    record.loaded = undefined;
+    move(record, 'fail', error);
+    const delay = nextRestartDelay(deps.isolation.restart, record.restarts, Date.now());
+    if (delay === undefined) {
+      if (deps.isolation.restart.maxRestarts === 0) return;
+      const { maxRestarts, windowMs } = deps.isolation.restart;
+      record.error = new PluginError(
+        'RESTARTS_EXHAUSTED',
+        `ended ${maxRestarts + 1} times within ${windowMs} ms and is not restarted again; last: ${error.message}`,
+        { plugin: record.name, version: record.version, path: record.folder, cause: error },
+      );
+      logger.error(`plugin ${record.name} is not restarted again`, { code: error.code });
+      return;
+    }
+    record.restarts.push(Date.now());
+    events.emit('restarting', { plugin: refOf(record), attempt: record.restarts.length, delayMs: delay, error });
+    logger.warn(`restarting plugin ${record.name} in ${delay} ms`, { code: error.code });
+    const attempt = record.attempt;
+    setTimeout(() => {
+      if (record.attempt === attempt && record.state === 'failed' && deps.mayRestart(record)) void start(record);
+    }, delay).unref();
+  }
 }
 
 export function refOf(record: PluginRecord): PluginRef {

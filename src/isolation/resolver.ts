@@ -56,7 +56,7 @@ function isUnderRoot(file: string): boolean {
 // does, so sibling plugins share one answer.
 const resolvedFromParent = new Map<string, boolean>();
 
-function resolvesToSelf(folder: string): boolean {
+export function resolvesToSelf(folder: string): boolean {
   selfPath ??= realpathSync(fileURLToPath(selfUrl));
   const plain = !existsSync(join(folder, 'package.json')) && !existsSync(join(folder, 'node_modules'));
   const known = plain ? resolvedFromParent.get(dirname(folder)) : undefined;

@@ -1,5 +1,7 @@
+import type { AnyContract } from '../contract/define-contract.js';
 import type { Logger, PluginContext } from '../contract/define-plugin.js';
-import type { IsolationMode } from '../manifest/schema.js';
+import type { PluginError } from '../errors.js';
+import type { IsolationMode, Manifest } from '../manifest/schema.js';
 
 /** The parts of a plugin's `ctx` that the host provides; the isolation adds the abort signal. */
 export interface ContextSource {
@@ -8,15 +10,50 @@ export interface ContextSource {
   readonly use: PluginContext['use'];
 }
 
+/** The permissions a host grants one plugin. Only those the manifest also asks for are applied. */
+export interface Grants {
+  readonly fsRead?: boolean;
+  readonly fsWrite?: boolean;
+  readonly childProcess?: boolean;
+  readonly worker?: boolean;
+  readonly addons?: boolean;
+}
+
+/** Limits for a plugin's worker or child process. */
+export interface ResourceLimits {
+  /** V8 old-generation heap, in MiB: the worker's `resourceLimits`, the child's `--max-old-space-size`. */
+  readonly heapMb: number;
+  /** Process mode: the child's whole resident memory (Buffers included), in MiB, checked by the host. */
+  readonly rssMb: number;
+}
+
 /** Everything an isolation needs to start one plugin. Paths are real (symlinks resolved). */
 export interface StartRequest {
   readonly name: string;
   readonly version: string;
   readonly folder: string;
   readonly entry: string;
+  readonly manifest: Manifest;
   readonly context: ContextSource;
+  /** The host's contracts, which `ctx.use()` may name. */
+  readonly contracts: ReadonlyMap<string, AnyContract>;
   readonly importTimeoutMs: number;
   readonly setupTimeoutMs: number;
+  readonly grants: Grants;
+  readonly limits: ResourceLimits;
+  /** Called once when the plugin's worker or process ends without being stopped. */
+  readonly onEnd: (error: PluginError) => void;
+}
+
+/** Per-call options for a plugin behind a boundary. */
+export interface RemoteCallOptions {
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** Calls into a plugin behind a boundary; every failure is a PluginError naming the call. */
+export interface RemoteCaller {
+  call(contract: string, method: string, args: unknown[], options: RemoteCallOptions): Promise<unknown>;
 }
 
 /** A started plugin, whatever boundary it runs behind. */
@@ -26,6 +63,8 @@ export interface PluginInstance {
    * are stand-ins that forward the call; metadata is a copy.
    */
   readonly implementations: Readonly<Record<string, unknown>>;
+  /** How to call the plugin with a deadline, when it runs behind a boundary. */
+  readonly remote: RemoteCaller | undefined;
   /** The plugin's `exportState()` result, or `undefined` when it has none. */
   exportState(): Promise<unknown>;
   /** Hands state to the plugin's `importState()`; resolves at once when it has none. */
@@ -38,4 +77,6 @@ export interface PluginInstance {
 export interface Isolation {
   readonly mode: IsolationMode;
   start(request: StartRequest): Promise<PluginInstance>;
+  /** Releases what the isolation keeps between plugins (a pool of warm processes). */
+  close?(): Promise<void>;
 }

@@ -18,7 +18,7 @@ const TRANSITIONS: Readonly<Record<PluginState, Partial<Record<LifecycleEvent, P
   active: { stop: 'stopping', fail: 'failed' },
   stopping: { stopped: 'stopped', fail: 'failed' },
   stopped: { start: 'starting' },
-  failed: {},
+  failed: { start: 'starting' }, // a supervisor's restart
 };
 
 /** The state after `event`, or `undefined` when `event` is not allowed in `state`. */

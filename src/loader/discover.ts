@@ -4,7 +4,7 @@ import { setImmediate } from 'node:timers/promises';
 import { isPluginError, PluginError } from '../errors.js';
 import { readManifest } from '../manifest/read.js';
 import type { Manifest } from '../manifest/schema.js';
-import { isInside } from './paths.js';
+import { isInside } from '../util/paths.js';
 
 export type Discovery =
   | { readonly ok: true; readonly folder: string; readonly realFolder: string; readonly manifest: Manifest }

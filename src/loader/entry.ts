@@ -3,7 +3,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PluginError } from '../errors.js';
 import type { Manifest } from '../manifest/schema.js';
-import { isInside } from './paths.js';
+import { isInside } from '../util/paths.js';
 
 /**
  * The real path of a plugin's entry file, checked to exist and to stay inside its folder,

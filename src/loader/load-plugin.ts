@@ -1,6 +1,6 @@
 import type { AnyContract } from '../contract/define-contract.js';
 import { formatIssue, type Issue, PluginError } from '../errors.js';
-import type { ContextSource, Isolation, PluginInstance } from '../isolation/types.js';
+import type { ContextSource, Grants, Isolation, PluginInstance, ResourceLimits } from '../isolation/types.js';
 import type { Manifest } from '../manifest/schema.js';
 import { checkImplementation } from './check-implementation.js';
 import { resolveEntry } from './entry.js';
@@ -15,6 +15,9 @@ export interface LoadRequest {
   readonly importTimeoutMs: number;
   readonly setupTimeoutMs: number;
   readonly teardownTimeoutMs: number;
+  readonly grants: Grants;
+  readonly limits: ResourceLimits;
+  readonly onEnd: (error: PluginError) => void;
 }
 
 /** One contract as a started plugin provides it. */
@@ -43,9 +46,14 @@ export async function loadPlugin(request: LoadRequest): Promise<LoadedPlugin> {
     version: manifest.version,
     folder: request.realFolder,
     entry,
+    manifest,
     context: request.context,
+    contracts: request.contracts,
     importTimeoutMs: request.importTimeoutMs,
     setupTimeoutMs: request.setupTimeoutMs,
+    grants: request.grants,
+    limits: request.limits,
+    onEnd: request.onEnd,
   });
 
   const provided = new Map<string, Provided>();

@@ -1,0 +1,82 @@
+import { PluginError } from '../errors.js';
+import type { Grants, ResourceLimits } from '../isolation/types.js';
+import { ISOLATION_MODES, type IsolationMode, type Manifest } from '../manifest/schema.js';
+
+/** How a host supervises a plugin whose worker or process ends on its own, like an OTP supervisor. */
+export interface RestartPolicy {
+  /** Restarts allowed within `windowMs`; past that the plugin stays `failed`. 0 never restarts. */
+  readonly maxRestarts: number;
+  readonly windowMs: number;
+  /** Wait before the first restart in a window; doubled for each further one, up to `maxBackoffMs`. */
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+export interface IsolationPolicy {
+  /** The weakest mode any plugin runs in: a manifest asking less is raised to it. Default `inline`. */
+  readonly minimum?: IsolationMode;
+  readonly limits?: Partial<ResourceLimits>;
+  readonly restart?: Partial<RestartPolicy>;
+  /** Process mode: children started ahead of need, so a plugin without extra permissions starts in one. */
+  readonly pool?: number;
+}
+
+/** What the host decides for one plugin, by name (`HostOptions.plugins`) or per load call. */
+export interface PluginPolicy {
+  /** The weakest mode this plugin may run in. */
+  readonly isolation?: IsolationMode;
+  /** Permissions the host grants; process mode applies those the manifest also asks for. */
+  readonly grants?: Grants;
+  /** Per-call deadline for this plugin's methods, overriding the host's. */
+  readonly callTimeoutMs?: number;
+}
+
+export const DEFAULT_LIMITS: ResourceLimits = { heapMb: 256, rssMb: 1024 };
+export const DEFAULT_RESTART: RestartPolicy = { maxRestarts: 3, windowMs: 60_000, backoffMs: 100, maxBackoffMs: 5_000 };
+
+export interface ResolvedIsolation {
+  /** False for a host created without `isolation`: its calls are synchronous as contracts declare. */
+  readonly isolating: boolean;
+  readonly minimum: IsolationMode;
+  readonly limits: ResourceLimits;
+  readonly restart: RestartPolicy;
+  readonly pool: number;
+}
+
+export function resolveIsolation(option: IsolationMode | IsolationPolicy | undefined): ResolvedIsolation {
+  const policy: IsolationPolicy = typeof option === 'string' ? { minimum: option } : (option ?? {});
+  for (const [key, value] of Object.entries({ ...policy.limits, ...policy.restart, pool: policy.pool })) {
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0))) {
+      throw new PluginError('HOST_OPTIONS_INVALID', `isolation option \`${key}\` must be a number ≥ 0, got ${String(value)}`);
+    }
+  }
+  if (policy.minimum !== undefined && !ISOLATION_MODES.includes(policy.minimum)) {
+    throw new PluginError(
+      'HOST_OPTIONS_INVALID',
+      `isolation must be one of ${ISOLATION_MODES.join(', ')}, got ${String(policy.minimum)}`,
+    );
+  }
+  return {
+    isolating: option !== undefined,
+    minimum: policy.minimum ?? 'inline',
+    limits: { ...DEFAULT_LIMITS, ...policy.limits },
+    restart: { ...DEFAULT_RESTART, ...policy.restart },
+    pool: policy.pool ?? 0,
+  };
+}
+
+/** The strongest of the modes asked for: the manifest's, the host's minimum, and the load call's. */
+export function decideMode(manifest: Manifest, ...minimums: (IsolationMode | undefined)[]): IsolationMode {
+  let mode = manifest.isolation ?? 'inline';
+  for (const minimum of minimums) {
+    if (minimum !== undefined && ISOLATION_MODES.indexOf(minimum) > ISOLATION_MODES.indexOf(mode)) mode = minimum;
+  }
+  return mode;
+}
+
+/** The delay before the next restart, or undefined when the window's allowance is spent. */
+export function nextRestartDelay(policy: RestartPolicy, restarts: number[], now: number): number | undefined {
+  while (restarts.length > 0 && now - (restarts[0] as number) > policy.windowMs) restarts.shift();
+  if (restarts.length >= policy.maxRestarts) return undefined;
+  return Math.min(policy.backoffMs * 2 ** restarts.length, policy.maxBackoffMs);
+}

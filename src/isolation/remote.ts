@@ -1,0 +1,447 @@
+// The host's side of a plugin behind a boundary (worker or child process): starts it over the
+// protocol, forwards calls with deadlines, and turns every way the other side can end into a
+// PluginError with its own code. Transports (worker.ts, process.ts) only move messages.
+
+import { describeValue, isPluginError, PluginError, type PluginErrorCode } from '../errors.js';
+import { pack, unpack } from '../protocol/codec.js';
+import type { FatalKind, HostMessage, ImplementationShape, RuntimeMessage } from '../protocol/messages.js';
+import { fromWireError, toWireError, type WireError } from '../protocol/wire-error.js';
+import { checkWireValue } from '../protocol/wire-value.js';
+import type { PluginInstance, RemoteCallOptions, StartRequest } from './types.js';
+
+/** How a worker or child process ended. */
+export interface Ending {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** A worker's error event, or what the host saw (out of memory). */
+  readonly error?: unknown;
+  readonly outOfMemory?: boolean;
+}
+
+export interface TransportEvents {
+  message(message: RuntimeMessage): void;
+  /** A call's outcome from the fast path: the value, or a WireError when `ok` is false. */
+  answer(id: number, ok: boolean, payload: unknown): void;
+  end(ending: Ending): void;
+}
+
+export interface Transport {
+  readonly clones: boolean;
+  send(message: HostMessage): void;
+  /** Sends a call on the transport's fast path; false when it must go as a message. */
+  sendCall(id: number, index: number, args: unknown[], json: boolean): boolean;
+  /** Keeps the host's process alive while the plugin has work (`true`), or lets it exit (`false`). */
+  hold(busy: boolean): void;
+  /** Ends the worker or process now, whatever it is doing. */
+  terminate(): void;
+}
+
+interface PendingCall {
+  readonly contract: string;
+  readonly method: string;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: PluginError) => void;
+  /** When the call passes its deadline, in performance.now() time. */
+  readonly deadlineAt: number;
+  readonly timeoutMs: number;
+  abort: (() => void) | undefined;
+  signal: AbortSignal | undefined;
+}
+
+const PERMISSIONS: Readonly<Record<string, string>> = {
+  FileSystemRead: 'fsRead',
+  FileSystemWrite: 'fsWrite',
+  ChildProcess: 'childProcess',
+  WorkerThreads: 'worker',
+  Addons: 'addons',
+};
+
+const START_GRACE_MS = 1_000;
+
+/** Starts the plugin over `connect`'s transport; resolves once `setup()` has returned. */
+export function startRemote(
+  request: StartRequest,
+  connect: (events: TransportEvents) => Transport,
+  mode: 'worker' | 'process',
+): Promise<PluginInstance> {
+  const subject = { plugin: request.name, version: request.version };
+  const pending = new Map<number, PendingCall>();
+  const requests = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  let nextId = 1;
+  let methodIndex = new Map<string, number>();
+  let ended: PluginError | undefined;
+  let fatal: { kind: FatalKind; error: WireError } | undefined;
+  let stopping: { done(error?: PluginError): void } | undefined;
+  let starting: { resolve(instance: PluginInstance): void; reject(error: PluginError): void } | undefined;
+  let terminatedFor: PluginError | undefined;
+
+  const callError = (code: PluginErrorCode, call: { contract: string; method: string }, what: string, cause?: unknown) =>
+    new PluginError(code, `${call.contract}.${call.method} ${what}`, {
+      ...subject,
+      contract: call.contract,
+      method: call.method,
+      cause,
+    });
+
+  const settle = (id: number): PendingCall | undefined => {
+    const call = pending.get(id);
+    if (call === undefined) return undefined;
+    pending.delete(id);
+    if (pending.size === 0 && starting === undefined) transport.hold(false);
+    if (call.abort !== undefined) call.signal?.removeEventListener('abort', call.abort);
+    return call;
+  };
+
+  const fail = (id: number, wire: WireError) => {
+    const call = settle(id);
+    if (call !== undefined) call.reject(asCallError(call, fromWireError(wire)));
+  };
+
+  const asCallError = (call: PendingCall, error: Error): PluginError => {
+    const denied = findDenied(error);
+    if (denied !== undefined) {
+      const permission = PERMISSIONS[denied.permission ?? ''] ?? denied.permission ?? 'unknown';
+      const where = denied.resource ? ` (${denied.resource})` : '';
+      return callError('PERMISSION_DENIED', call, `was denied the \`${permission}\` permission${where}`, error);
+    }
+    if (isPluginError(error) && (error.code === 'CALL_RESULT_NOT_CLONEABLE' || error.code === 'METHOD_MISSING')) {
+      return new PluginError(error.code, `${call.contract}.${call.method}: ${error.message}`, {
+        ...subject,
+        contract: call.contract,
+        method: call.method,
+        issues: error.issues,
+      });
+    }
+    return callError('CALL_FAILED', call, `threw: ${describeValue(error)}`, error);
+  };
+
+  // Ends the plugin for `error`: terminates it, and rejects everything waiting on it.
+  const end = (error: PluginError) => {
+    if (ended !== undefined) return;
+    ended = error;
+    if (sweep !== undefined) clearTimeout(sweep);
+    transport.terminate();
+    for (const id of [...pending.keys()]) {
+      const call = settle(id) as PendingCall;
+      call.reject(
+        terminatedFor === undefined
+          ? callError(error.code, call, `did not finish: ${error.message}`, error)
+          : callError('PLUGIN_TERMINATED', call, `did not finish: ${error.message}`, error),
+      );
+    }
+    for (const request of requests.values()) request.reject(error);
+    requests.clear();
+    if (starting !== undefined) starting.reject(error);
+    else if (stopping !== undefined) stopping.done();
+    else request.onEnd(error);
+  };
+
+  const whyEnded = (ending: Ending): PluginError => {
+    if (terminatedFor !== undefined) return terminatedFor;
+    const how = ending.signal !== null ? `signal ${ending.signal}` : `exit code ${ending.code}`;
+    if (ending.outOfMemory === true || hasCode(ending.error, 'ERR_WORKER_OUT_OF_MEMORY')) {
+      return new PluginError('PLUGIN_OUT_OF_MEMORY', `ran out of memory and its ${mode} was ended (${how})`, subject);
+    }
+    if (fatal !== undefined) {
+      const cause = fromWireError(fatal.error);
+      return fatal.kind === 'uncaught-exception'
+        ? new PluginError('PLUGIN_UNCAUGHT_EXCEPTION', `threw outside any call: ${cause.message}`, { ...subject, cause })
+        : new PluginError('PLUGIN_UNHANDLED_REJECTION', `left a promise rejection unhandled: ${cause.message}`, {
+            ...subject,
+            cause,
+          });
+    }
+    if (ending.error !== undefined) {
+      return new PluginError('PLUGIN_UNCAUGHT_EXCEPTION', `threw outside any call: ${describeValue(ending.error)}`, {
+        ...subject,
+        cause: ending.error,
+      });
+    }
+    if (ending.signal !== null) {
+      return new PluginError('PLUGIN_CRASHED', `its ${mode} crashed (${how})`, subject);
+    }
+    return new PluginError('PLUGIN_EXITED', `its ${mode} exited (${how})`, subject);
+  };
+
+  const onUse = async (message: Extract<RuntimeMessage, { type: 'use' }>) => {
+    try {
+      const api = request.context.use(message.contract, message.name) as Record<string, (...a: unknown[]) => unknown>;
+      const method = api[message.method];
+      if (typeof method !== 'function') throw new PluginError('METHOD_MISSING', `no method \`${message.method}\``);
+      const value = await method(...(unpack(message.args) as unknown[]));
+      const check = checkWireValue(value, 'result');
+      if (!check.ok) throw new PluginError('CALL_RESULT_NOT_CLONEABLE', `${check.path} is ${check.what}`);
+      transport.send({ type: 'use-result', id: message.id, value: pack(value, transport.clones || check.json) });
+    } catch (error) {
+      transport.send({ type: 'use-error', id: message.id, error: toWireError(error) });
+    }
+  };
+
+  const events: TransportEvents = {
+    answer(id, ok, payload) {
+      if (ok) settle(id)?.resolve(payload);
+      else fail(id, payload as WireError);
+    },
+    message(message) {
+      switch (message.type) {
+        case 'hello':
+          return;
+        case 'ready':
+          return ready(message.implementations);
+        case 'start-failed':
+          return end(asPluginError(fromWireError(message.error)));
+        case 'result':
+          return void settle(message.id)?.resolve(unpack(message.value));
+        case 'error':
+          return fail(message.id, message.error);
+        case 'use':
+          return void onUse(message);
+        case 'log': {
+          const fields = message.fields === undefined ? undefined : (unpack(message.fields) as Record<string, unknown>);
+          request.context.logger[message.level](message.message, fields);
+          return;
+        }
+        case 'state': {
+          const waiting = requests.get(message.id);
+          requests.delete(message.id);
+          waiting?.resolve(unpack(message.value));
+          return;
+        }
+        case 'state-error': {
+          const waiting = requests.get(message.id);
+          requests.delete(message.id);
+          waiting?.reject(fromWireError(message.error));
+          return;
+        }
+        case 'stopped': {
+          const done = stopping;
+          stopping = undefined;
+          ended ??= new PluginError('PLUGIN_NOT_ACTIVE', 'was stopped', subject);
+          transport.terminate();
+          done?.done(message.error === undefined ? undefined : asPluginError(fromWireError(message.error)));
+          return;
+        }
+        case 'fatal':
+          fatal = { kind: message.kind, error: message.error };
+          return;
+      }
+    },
+    end(ending) {
+      end(whyEnded(ending));
+    },
+  };
+
+  const asPluginError = (error: Error): PluginError => {
+    const denied = findDenied(error);
+    if (denied !== undefined) {
+      const permission = PERMISSIONS[denied.permission ?? ''] ?? denied.permission ?? 'unknown';
+      return new PluginError('PERMISSION_DENIED', `was denied the \`${permission}\` permission while starting`, {
+        ...subject,
+        cause: error,
+      });
+    }
+    if (isPluginError(error)) return relabel(error);
+    return new PluginError('INTERNAL_ERROR', `failed in its ${mode}: ${error.message}`, { ...subject, cause: error });
+  };
+  // A PluginError from the other side keeps its code, and gains the plugin's name and version.
+  const relabel = (error: PluginError): PluginError =>
+    new PluginError(error.code, error.message.replace(/^[^:]*: /, ''), {
+      ...subject,
+      path: request.entry,
+      issues: error.issues,
+      cause: error.cause,
+    });
+
+  const call = (contract: string, method: string, args: unknown[], options: RemoteCallOptions) =>
+    new Promise<unknown>((resolve, reject) => {
+      const site = { contract, method };
+      if (ended !== undefined) {
+        return reject(callError(ended.code === 'PLUGIN_NOT_ACTIVE' ? 'PLUGIN_NOT_ACTIVE' : ended.code, site, `cannot run: ${ended.message}`, ended));
+      }
+      const check = checkWireValue(args, 'args');
+      if (!check.ok) {
+        return reject(
+          callError('CALL_ARGS_NOT_CLONEABLE', site, `cannot take ${check.path}: it is ${check.what}`),
+        );
+      }
+      const { signal } = options;
+      if (signal?.aborted) return reject(abortError(site, signal));
+      const id = nextId++;
+      const timeoutMs = options.timeoutMs > 0 ? options.timeoutMs : Number.POSITIVE_INFINITY;
+      const deadlineAt = performance.now() + timeoutMs;
+      const entry: PendingCall = { ...site, resolve, reject, deadlineAt, timeoutMs, abort: undefined, signal };
+      pending.set(id, entry);
+      if (pending.size === 1) transport.hold(true);
+      if (deadlineAt < sweepAt) sweepAt = watchDeadline(deadlineAt);
+      if (signal !== undefined) {
+        entry.abort = () => {
+          const aborted = settle(id);
+          if (aborted === undefined) return;
+          const error = abortError(site, signal);
+          aborted.reject(error);
+          if (error.code === 'CALL_TIMEOUT') terminate(error);
+        };
+        signal.addEventListener('abort', entry.abort, { once: true });
+      }
+      const index = methodIndex.get(`${contract}\u0000${method}`);
+      if (index === undefined || !transport.sendCall(id, index, args, check.json)) {
+        transport.send({ type: 'call', id, contract, method, args: pack(args, transport.clones || check.json) });
+      }
+    });
+
+  const abortError = (site: { contract: string; method: string }, signal: AbortSignal): PluginError => {
+    const reason = signal.reason as { name?: string } | undefined;
+    return reason?.name === 'TimeoutError'
+      ? callError('CALL_TIMEOUT', site, 'passed the deadline of its AbortSignal', reason)
+      : callError('CALL_ABORTED', site, `was aborted: ${describeValue(reason)}`, reason);
+  };
+
+  // One timer for all calls, set for the earliest deadline: a timer per call would cost more
+  // than the call. Calls that finish leave it be; when it fires it looks for the next one.
+  let sweepAt = Number.POSITIVE_INFINITY;
+  let sweep: NodeJS.Timeout | undefined;
+  const watchDeadline = (at: number): number => {
+    if (!Number.isFinite(at)) return sweepAt;
+    if (sweep !== undefined) clearTimeout(sweep);
+    sweep = setTimeout(sweepDeadlines, Math.max(0, at - performance.now()));
+    sweep.unref();
+    return at;
+  };
+  const sweepDeadlines = () => {
+    sweep = undefined;
+    sweepAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, call] of pending) {
+      if (call.deadlineAt <= now) return deadline(id, call.timeoutMs);
+      if (call.deadlineAt < next) next = call.deadlineAt;
+    }
+    sweepAt = watchDeadline(next);
+  };
+
+  // A call past its deadline may be stuck in a loop: the only cure is to end the worker or process.
+  const deadline = (id: number, timeoutMs: number) => {
+    const call = settle(id);
+    if (call === undefined) return;
+    const error = callError('CALL_TIMEOUT', call, `did not settle within ${timeoutMs} ms`);
+    call.reject(error);
+    terminate(error);
+  };
+  const terminate = (cause: PluginError) => {
+    terminatedFor = new PluginError('PLUGIN_TERMINATED', `was terminated because ${cause.message}`, {
+      ...subject,
+      cause,
+    });
+    end(terminatedFor);
+  };
+
+  const ask = (message: { type: 'export-state' } | { type: 'import-state'; state: unknown }) =>
+    new Promise<unknown>((resolve, reject) => {
+      if (ended !== undefined) return reject(ended);
+      const id = nextId++;
+      requests.set(id, { resolve, reject });
+      if (message.type === 'export-state') transport.send({ type: 'export-state', id });
+      else {
+        const check = checkWireValue(message.state, 'state');
+        if (!check.ok) {
+          requests.delete(id);
+          return reject(new PluginError('CALL_ARGS_NOT_CLONEABLE', `${check.path} is ${check.what}`, subject));
+        }
+        transport.send({ type: 'import-state', id, state: pack(message.state, transport.clones || check.json) });
+      }
+    });
+
+  const instance = (implementations: Record<string, unknown>): PluginInstance => ({
+    implementations,
+    remote: { call },
+    exportState: () => ask({ type: 'export-state' }),
+    importState: async (state) => {
+      await ask({ type: 'import-state', state });
+    },
+    stop: (timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        if (ended !== undefined) return resolve();
+        const timer = setTimeout(() => {
+          stopping = undefined;
+          end(new PluginError('TEARDOWN_TIMEOUT', `teardown did not finish within ${timeoutMs} ms`, subject));
+          reject(new PluginError('TEARDOWN_TIMEOUT', `teardown did not finish within ${timeoutMs} ms`, subject));
+        }, timeoutMs);
+        timer.unref();
+        stopping = {
+          done(error) {
+            clearTimeout(timer);
+            if (error === undefined) resolve();
+            else reject(error);
+          },
+        };
+        transport.hold(true);
+        transport.send({ type: 'stop', timeoutMs });
+      }),
+  });
+
+  const ready = (shapes: Readonly<Record<string, ImplementationShape>>) => {
+    const implementations: Record<string, unknown> = {};
+    const index = new Map<string, number>();
+    for (const [contract, shape] of Object.entries(shapes)) {
+      const implementation: Record<string, unknown> = { ...(unpack(shape.meta) as Record<string, unknown>) };
+      for (const method of shape.methods) {
+        index.set(`${contract}\u0000${method}`, index.size);
+        // Without a caller's options (a direct call on the implementation), the host's defaults apply.
+        implementation[method] = (...args: unknown[]) =>
+          call(contract, method, args, { timeoutMs: Number.POSITIVE_INFINITY, signal: undefined });
+      }
+      implementations[contract] = implementation;
+    }
+    methodIndex = index;
+    const done = starting;
+    starting = undefined;
+    clearTimeout(startTimer);
+    if (pending.size === 0) transport.hold(false);
+    done?.resolve(instance(implementations));
+  };
+
+  const transport = connect(events);
+  const budget = request.importTimeoutMs + request.setupTimeoutMs + START_GRACE_MS;
+  const startTimer = setTimeout(() => {
+    terminatedFor = new PluginError('SETUP_TIMEOUT', `import and setup did not finish within ${budget} ms`, {
+      ...subject,
+      path: request.entry,
+    });
+    end(terminatedFor);
+  }, budget);
+  startTimer.unref();
+
+  return new Promise<PluginInstance>((resolve, reject) => {
+    starting = { resolve, reject };
+    transport.send({
+      type: 'start',
+      name: request.name,
+      version: request.version,
+      entry: request.entry,
+      config: pack(request.context.config, transport.clones || isJson(request.context.config)),
+      contracts: [...request.contracts.values()].map((contract) => ({
+        id: contract.id,
+        methods: Object.keys(contract.methods),
+      })),
+      requires: Object.keys(request.manifest.requires ?? {}),
+      importTimeoutMs: request.importTimeoutMs,
+      setupTimeoutMs: request.setupTimeoutMs,
+    });
+  }).finally(() => clearTimeout(startTimer));
+}
+
+function findDenied(error: unknown): { permission?: string; resource?: string } | undefined {
+  for (let at = error, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
+    if ((at as { code?: unknown }).code === 'ERR_ACCESS_DENIED') return at as { permission?: string };
+  }
+  return undefined;
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function isJson(value: unknown): boolean {
+  const check = checkWireValue(value, 'config');
+  return check.ok && check.json;
+}

@@ -1,0 +1,87 @@
+// Where an isolated plugin's `import ... from 'plugboard'` leads. Inline, a resolve hook does
+// it; in a worker or a sandboxed child a hook cannot (Node 20 runs hooks on a thread of their
+// own, which the permission model forbids). So the host lays out a small directory:
+//
+//   <root>/node_modules/plugboard/   a package re-exporting plugboard's plugin API
+//   <root>/<slot>/package.json       the module type the plugin has where it really lives
+//   <root>/<slot>/plugin ->          a symlink to the plugin's folder
+//
+// and the runtime imports the entry through the symlink with --preserve-symlinks, so Node's own
+// resolution walks up from <slot>/plugin to <root>/node_modules. Nothing is written into the
+// plugin's folder. A slot can be made before its plugin is known: a warm child is allowed to
+// read its slot, and the symlink is placed when a plugin is assigned to it.
+
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** plugboard's compiled files, which every isolated runtime reads. */
+export const DIST_DIR = dirname(here);
+const PLUGIN_API = join(DIST_DIR, 'plugin-api.js');
+
+export interface Slot {
+  /** The directory a child may read: it holds the plugin symlink. */
+  readonly dir: string;
+  /** Points the slot at a plugin folder; returns the path to import `entry` through. */
+  assign(realFolder: string, entry: string): string;
+}
+
+export interface Views {
+  /** The shared `node_modules` directory holding the plugin API package. */
+  readonly modules: string;
+  slot(): Slot;
+  close(): void;
+}
+
+export function createViews(): Views {
+  let root: string | undefined;
+  let count = 0;
+  const ensureRoot = (): string => {
+    if (root !== undefined) return root;
+    const made = mkdtempSync(join(tmpdir(), 'plugboard-'));
+    const pkg = join(made, 'node_modules', 'plugboard');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'plugboard', type: 'module', exports: './index.js' }));
+    writeFileSync(join(pkg, 'index.js'), `export * from ${JSON.stringify(pathToFileURL(PLUGIN_API).href)};\n`);
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    root = made;
+    return made;
+  };
+  return {
+    get modules() {
+      return join(ensureRoot(), 'node_modules');
+    },
+    slot() {
+      const dir = join(ensureRoot(), `s${count++}`);
+      mkdirSync(dir);
+      return {
+        dir,
+        assign(realFolder, entry) {
+          writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: moduleTypeAt(realFolder) }));
+          const link = join(dir, 'plugin');
+          rmSync(link, { force: true });
+          symlinkSync(realFolder, link, 'dir');
+          return join(link, relative(realFolder, entry));
+        },
+      };
+    },
+    close() {
+      if (root !== undefined) rmSync(root, { recursive: true, force: true });
+      root = undefined;
+    },
+  };
+}
+
+// The "type" of the nearest package.json at or above `folder`, as Node would find it.
+function moduleTypeAt(folder: string): 'module' | 'commonjs' {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    try {
+      const type = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown }).type;
+      return type === 'module' ? 'module' : 'commonjs';
+    } catch {
+      if (dirname(dir) === dir) return 'commonjs';
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// What may cross between a host and an isolated plugin: structured-cloneable data, with class
+// instances refused instead of silently flattened into plain objects. The same walk tells
+// whether JSON would carry the value unchanged, which picks the cheaper encoding.
+
+export type WireCheck =
+  | { readonly ok: true; readonly json: boolean }
+  | { readonly ok: false; readonly path: string; readonly what: string };
+
+const CLONEABLE_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
+  Date,
+  RegExp,
+  Map,
+  Set,
+  ArrayBuffer,
+  Error,
+  Boolean,
+  Number,
+  String,
+];
+
+/** Checks `value` for anything that cannot cross; `path` names where, from `root`. */
+export function checkWireValue(value: unknown, root: string): WireCheck {
+  const state = { json: true, seen: undefined as Set<object> | undefined };
+  const failure = walk(value, state, 0);
+  if (failure === undefined) return { ok: true, json: state.json };
+  return { ok: false, path: [root, ...failure.keys.reverse()].join('.'), what: failure.what };
+}
+
+interface Failure {
+  readonly keys: string[];
+  readonly what: string;
+}
+
+interface WalkState {
+  json: boolean;
+  seen: Set<object> | undefined;
+}
+
+function walk(value: unknown, state: WalkState, depth: number): Failure | undefined {
+  switch (typeof value) {
+    case 'number':
+      if (!Number.isFinite(value) || Object.is(value, -0)) state.json = false;
+      return undefined;
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'undefined':
+    case 'bigint':
+      state.json = false;
+      return undefined;
+    case 'function':
+      return { keys: [], what: `a function${value.name ? ` (${value.name})` : ''}` };
+    case 'symbol':
+      return { keys: [], what: `a symbol (${String(value)})` };
+  }
+  if (value === null) return undefined;
+  const object = value as object;
+  // Deep values are checked with a cycle guard; shallow ones (the common case) skip the Set.
+  if (depth > 8) {
+    state.seen ??= new Set();
+    if (state.seen.has(object)) {
+      state.json = false;
+      return undefined;
+    }
+    state.seen.add(object);
+  }
+  if (Array.isArray(object)) {
+    for (let index = 0; index < object.length; index++) {
+      if (!(index in object)) state.json = false;
+      const failure = walk(object[index], state, depth + 1);
+      if (failure !== undefined) return at(failure, String(index));
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(object);
+  if (proto === Object.prototype || proto === null) {
+    for (const key of Object.keys(object)) {
+      const failure = walk((object as Record<string, unknown>)[key], state, depth + 1);
+      if (failure !== undefined) return at(failure, key);
+    }
+    return undefined;
+  }
+  state.json = false;
+  if (ArrayBuffer.isView(object)) return undefined;
+  if (object instanceof Map) return walkEntries([...object.entries()].flat(), state, depth);
+  if (object instanceof Set) return walkEntries([...object], state, depth);
+  if (CLONEABLE_CLASSES.some((type) => object instanceof type)) return undefined;
+  if (object instanceof Promise) return { keys: [], what: 'a Promise (await it first)' };
+  const constructor = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return { keys: [], what: `an instance of ${constructor || 'a class'} (only plain data crosses)` };
+}
+
+function walkEntries(values: unknown[], state: WalkState, depth: number): Failure | undefined {
+  for (const value of values) {
+    const failure = walk(value, state, depth + 1);
+    if (failure !== undefined) return failure;
+  }
+  return undefined;
+}
+
+function at(failure: Failure, key: string): Failure {
+  failure.keys.push(key);
+  return failure;
+}
