@@ -21,10 +21,13 @@ describe('transition()', () => {
     ]);
   });
 
-  test('every state but stopped and failed can fail; failed is final', () => {
+  test('every state but stopped and failed can fail; a failed plugin can only be started again', () => {
     const failing = PLUGIN_STATES.filter((state) => transition(state, 'fail') === 'failed');
     expect(failing).toEqual(['discovered', 'resolved', 'starting', 'active', 'stopping']);
-    expect(EVENTS.map((event) => transition('failed', event))).toEqual(EVENTS.map(() => undefined));
+    // a supervisor's restart of a plugin whose worker or process ended
+    expect(EVENTS.map((event) => [event, transition('failed', event)])).toEqual(
+      EVENTS.map((event) => [event, event === 'start' ? 'starting' : undefined]),
+    );
   });
 
   test('refuses what makes no sense: active before starting, stopping what never started', () => {
