@@ -90,48 +90,83 @@ function syncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
 
 function asyncMethod(site: CallSite, link: Link, policy: CallPolicy, options: CallOptions): Method {
   const { signal } = options;
-  // A plugin behind a boundary is not trusted to keep to its contract: it is always checked.
-  const run = async (target: CallTarget, args: unknown[], timeoutMs: number): Promise<unknown> => {
-    const validate = policy.validate || target.remote !== undefined;
-    const checkedArgs = validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
+  const run = async (target: CallTarget, args: unknown[]): Promise<unknown> => {
+    const checkedArgs = policy.validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
     let result: unknown;
-    if (target.remote !== undefined) {
-      try {
-        result = await target.remote.call(site.contract, site.method, checkedArgs, { timeoutMs, signal });
-      } catch (error) {
-        target.stats.errors++;
-        throw error;
-      }
-    } else {
-      try {
-        result = await (target.implementation[site.method] as Method)(...checkedArgs);
-      } catch (error) {
-        throw failed(site, target, error);
-      }
+    try {
+      result = await (target.implementation[site.method] as Method)(...checkedArgs);
+    } catch (error) {
+      throw failed(site, target, error);
     }
-    return validate ? checkResult(site, target, result) : result;
+    return policy.validate ? checkResult(site, target, result) : result;
   };
-  return async (...args) => {
-    const target = link.current();
+  return (...args) => {
+    let target: CallTarget;
+    try {
+      target = link.current();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const timeoutMs = options.timeoutMs ?? target.callTimeoutMs ?? policy.callTimeoutMs;
+    if (target.remote !== undefined) return remoteCall(site, target, args, { timeoutMs, signal });
     const stats = target.stats;
     stats.calls++;
     stats.inFlight++;
     const started = performance.now();
-    const timeoutMs = options.timeoutMs ?? target.callTimeoutMs ?? policy.callTimeoutMs;
-    try {
-      // The remote side keeps its own deadline, because it must also end the plugin's worker or process.
-      if (target.remote !== undefined) return await run(target, args, timeoutMs);
-      if (signal?.aborted) throw aborted(site, target, signal);
-      const work = withTimeout(run(target, args, timeoutMs), timeoutMs, () => {
-        stats.errors++;
-        return callError('CALL_TIMEOUT', site, target, `did not settle within ${timeoutMs} ms`);
-      });
-      return await (signal === undefined ? work : untilAborted(work, signal, () => aborted(site, target, signal)));
-    } finally {
+    const finish = () => {
       stats.inFlight--;
       stats.latency.record(performance.now() - started);
+    };
+    if (signal?.aborted) {
+      finish();
+      return Promise.reject(aborted(site, target, signal));
     }
+    const work = withTimeout(run(target, args), timeoutMs, () => {
+      stats.errors++;
+      return callError('CALL_TIMEOUT', site, target, `did not settle within ${timeoutMs} ms`);
+    });
+    const settled = signal === undefined ? work : untilAborted(work, signal, () => aborted(site, target, signal));
+    return settled.finally(finish);
   };
+}
+
+// A plugin behind a boundary is not trusted to keep to its contract: it is always checked. Its
+// side keeps the deadline, because passing it must also end the plugin's worker or process.
+// Written with one `then` rather than async functions: pipelined calls spend most of their
+// time making promises and collecting them.
+function remoteCall(
+  site: CallSite,
+  target: CallTarget,
+  args: unknown[],
+  options: { timeoutMs: number; signal: AbortSignal | undefined },
+): Promise<unknown> {
+  const stats = target.stats;
+  const remote = target.remote as NonNullable<CallTarget['remote']>;
+  stats.calls++;
+  let checked: unknown;
+  try {
+    checked = checkArgs(site, target, args);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (isThenable(checked)) {
+    return Promise.resolve(checked).then((value) => remoteCall(site, target, value as unknown[], options));
+  }
+  stats.inFlight++;
+  const started = performance.now();
+  return remote.call(site.contract, site.method, checked as unknown[], options).then(
+    (result) => {
+      stats.inFlight--;
+      stats.latency.record(performance.now() - started);
+      return checkResult(site, target, result);
+    },
+    (error: unknown) => {
+      stats.inFlight--;
+      stats.errors++;
+      stats.latency.record(performance.now() - started);
+      throw error;
+    },
+  );
 }
 
 function aborted(site: CallSite, target: CallTarget, signal: AbortSignal): PluginError {
