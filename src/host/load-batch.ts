@@ -2,11 +2,11 @@ import { basename } from 'node:path';
 import { PluginError } from '../errors.js';
 import type { Discovery } from '../loader/discover.js';
 import { checkCompatibility, type HostProfile, incompatibleError } from '../manifest/compatibility.js';
+import type { IsolationMode, Manifest } from '../manifest/schema.js';
 import { dependencyError, planBatch, requirementsOf } from './dependencies.js';
+import type { PluginPolicy } from './policy.js';
 import type { PluginInfo, PluginRecord } from './records.js';
 import { createRecord, toInfo } from './records.js';
-import type { IsolationMode, Manifest } from '../manifest/schema.js';
-import type { PluginPolicy } from './policy.js';
 import type { Registry } from './registry.js';
 import type { Runner } from './runner.js';
 

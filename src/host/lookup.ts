@@ -45,27 +45,37 @@ export function createLookup(registry: Registry, policy: CallPolicy): Lookup {
   };
 
   const named = <C extends AnyContract>(contract: C, name: string, options?: CallOptions): Api<C> =>
-    handle(`${contract.id}\u0000${name}`, contract, {
-      find() {
-        const current = registry.slot(name)?.current;
-        return current?.state === 'active' ? current.targets.get(contract.id) : undefined;
+    handle(
+      `${contract.id}\u0000${name}`,
+      contract,
+      {
+        find() {
+          const current = registry.slot(name)?.current;
+          return current?.state === 'active' ? current.targets.get(contract.id) : undefined;
+        },
+        explain: () => whyNotNamed(registry, contract.id, name),
       },
-      explain: () => whyNotNamed(registry, contract.id, name),
-    }, options);
+      options,
+    );
 
   const first = <C extends AnyContract>(contract: C, except = '', options?: CallOptions): Api<C> =>
-    handle(`${contract.id}\u0001${except}`, contract, {
-      find: () =>
-        registry.providers(contract.id).find((target) => target.plugin !== except) ?? registry.fallback(contract.id),
-      explain: () =>
-        new PluginError(
-          'CONTRACT_NOT_PROVIDED',
-          `no active plugin provides \`${contract.id}\`, and the host has no default for it`,
-          {
-            contract: contract.id,
-          },
-        ),
-    }, options);
+    handle(
+      `${contract.id}\u0001${except}`,
+      contract,
+      {
+        find: () =>
+          registry.providers(contract.id).find((target) => target.plugin !== except) ?? registry.fallback(contract.id),
+        explain: () =>
+          new PluginError(
+            'CONTRACT_NOT_PROVIDED',
+            `no active plugin provides \`${contract.id}\`, and the host has no default for it`,
+            {
+              contract: contract.id,
+            },
+          ),
+      },
+      options,
+    );
 
   return {
     named,

@@ -47,7 +47,10 @@ export function resolveIsolation(option: IsolationMode | IsolationPolicy | undef
   const policy: IsolationPolicy = typeof option === 'string' ? { minimum: option } : (option ?? {});
   for (const [key, value] of Object.entries({ ...policy.limits, ...policy.restart, pool: policy.pool })) {
     if (value !== undefined && (typeof value !== 'number' || !(value >= 0))) {
-      throw new PluginError('HOST_OPTIONS_INVALID', `isolation option \`${key}\` must be a number ≥ 0, got ${String(value)}`);
+      throw new PluginError(
+        'HOST_OPTIONS_INVALID',
+        `isolation option \`${key}\` must be a number ≥ 0, got ${String(value)}`,
+      );
     }
   }
   if (policy.minimum !== undefined && !ISOLATION_MODES.includes(policy.minimum)) {

@@ -1,7 +1,7 @@
 import type { PluginError } from '../errors.js';
+import type { RemoteCaller } from '../isolation/types.js';
 import type { PluginState } from '../lifecycle/machine.js';
 import type { LoadedPlugin } from '../loader/load-plugin.js';
-import type { RemoteCaller } from '../isolation/types.js';
 import type { IsolationMode, Manifest } from '../manifest/schema.js';
 import { createLatencyWindow, type LatencyWindow } from '../util/latency.js';
 import type { PluginPolicy } from './policy.js';

@@ -98,48 +98,48 @@ export function createRunner(deps: RunnerDeps): Runner {
   };
 
   async function start(record: PluginRecord): Promise<void> {
-      move(record, 'start');
-      const started = performance.now();
-      const isolation = deps.isolations.get(record.isolation) as Isolation;
-      const attempt = {};
-      record.attempt = attempt;
-      try {
-        const loaded = await loadPlugin({
-          isolation,
-          realFolder: record.realFolder,
-          manifest: record.manifest,
-          contracts: deps.contracts,
-          context: createContextSource(record, deps),
-          importTimeoutMs: deps.timeouts.importMs,
-          setupTimeoutMs: deps.timeouts.setupMs,
-          teardownTimeoutMs: deps.timeouts.teardownMs,
-          grants: record.policy.grants ?? PERMISSIONS_NONE,
-          limits: deps.isolation.limits,
-          onEnd: (error) => {
-            if (record.attempt === attempt && record.state === 'active') ended(record, error);
+    move(record, 'start');
+    const started = performance.now();
+    const isolation = deps.isolations.get(record.isolation) as Isolation;
+    const attempt = {};
+    record.attempt = attempt;
+    try {
+      const loaded = await loadPlugin({
+        isolation,
+        realFolder: record.realFolder,
+        manifest: record.manifest,
+        contracts: deps.contracts,
+        context: createContextSource(record, deps),
+        importTimeoutMs: deps.timeouts.importMs,
+        setupTimeoutMs: deps.timeouts.setupMs,
+        teardownTimeoutMs: deps.timeouts.teardownMs,
+        grants: record.policy.grants ?? PERMISSIONS_NONE,
+        limits: deps.isolation.limits,
+        onEnd: (error) => {
+          if (record.attempt === attempt && record.state === 'active') ended(record, error);
+        },
+      });
+      record.loaded = loaded;
+      record.targets = new Map(
+        [...loaded.provided].map(([id, provided]): [string, CallTarget] => [
+          id,
+          {
+            plugin: record.name,
+            version: record.version,
+            implementation: provided.implementation,
+            meta: provided.meta,
+            stats: record.stats,
+            remote: loaded.instance.remote,
+            callTimeoutMs: record.policy.callTimeoutMs,
           },
-        });
-        record.loaded = loaded;
-        record.targets = new Map(
-          [...loaded.provided].map(([id, provided]): [string, CallTarget] => [
-            id,
-            {
-              plugin: record.name,
-              version: record.version,
-              implementation: provided.implementation,
-              meta: provided.meta,
-              stats: record.stats,
-              remote: loaded.instance.remote,
-              callTimeoutMs: record.policy.callTimeoutMs,
-            },
-          ]),
-        );
-        record.loadMs = performance.now() - started;
-        record.startedAt = Date.now();
-        move(record, 'started');
-      } catch (error) {
-        move(record, 'fail', asPluginError(error, record));
-      }
+        ]),
+      );
+      record.loadMs = performance.now() - started;
+      record.startedAt = Date.now();
+      move(record, 'started');
+    } catch (error) {
+      move(record, 'fail', asPluginError(error, record));
+    }
   }
 
   // The plugin's worker or process ended on its own: it fails, and is restarted if the policy allows.

@@ -38,7 +38,11 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
   const refill = () => {
     while (!closed && spare.length < options.pool) {
       const slot = views.slot();
-      const child = spawnChild(slot, permissionFlags({ name: '', version: '0.0.0', main: '', provides: {} }, [], slot.dir, reads(views, slot)), options.limits);
+      const child = spawnChild(
+        slot,
+        permissionFlags({ name: '', version: '0.0.0', main: '', provides: {} }, [], slot.dir, reads(views, slot)),
+        options.limits,
+      );
       child.process.unref();
       child.process.channel?.unref();
       spare.push(child);

@@ -75,11 +75,18 @@ export function startRemote(
   let methodIndex = new Map<string, Map<string, number>>();
   let ended: PluginError | undefined;
   let fatal: { kind: FatalKind; error: WireError } | undefined;
-  let stopping: { done(error?: PluginError): void } | undefined;
+  // While stopping: `teardown` is set once the plugin has reported its teardown; the stop
+  // resolves when the worker or process has really gone.
+  let stopping: { done(error?: PluginError): void; teardown?: { error: PluginError | undefined } } | undefined;
   let starting: { resolve(instance: PluginInstance): void; reject(error: PluginError): void } | undefined;
   let terminatedFor: PluginError | undefined;
 
-  const callError = (code: PluginErrorCode, call: { contract: string; method: string }, what: string, cause?: unknown) =>
+  const callError = (
+    code: PluginErrorCode,
+    call: { contract: string; method: string },
+    what: string,
+    cause?: unknown,
+  ) =>
     new PluginError(code, `${call.contract}.${call.method} ${what}`, {
       ...subject,
       contract: call.contract,
@@ -125,6 +132,19 @@ export function startRemote(
     ended = error;
     if (sweep !== undefined) clearTimeout(sweep);
     transport.terminate();
+    rejectAll(error);
+    if (starting !== undefined) starting.reject(error);
+    else if (stopping === undefined) request.onEnd(error);
+    else if (stopping.teardown === undefined) {
+      // It ended during teardown: stopped all the same, but the teardown did not finish.
+      const done = stopping;
+      stopping = undefined;
+      done.done(
+        new PluginError('TEARDOWN_FAILED', `ended during teardown: ${error.message}`, { ...subject, cause: error }),
+      );
+    }
+  };
+  const rejectAll = (error: PluginError) => {
     for (const id of [...pending.keys()]) {
       const call = settle(id) as PendingCall;
       call.reject(
@@ -135,9 +155,6 @@ export function startRemote(
     }
     for (const request of requests.values()) request.reject(error);
     requests.clear();
-    if (starting !== undefined) starting.reject(error);
-    else if (stopping !== undefined) stopping.done();
-    else request.onEnd(error);
   };
 
   const whyEnded = (ending: Ending): PluginError => {
@@ -149,7 +166,10 @@ export function startRemote(
     if (fatal !== undefined) {
       const cause = fromWireError(fatal.error);
       return fatal.kind === 'uncaught-exception'
-        ? new PluginError('PLUGIN_UNCAUGHT_EXCEPTION', `threw outside any call: ${cause.message}`, { ...subject, cause })
+        ? new PluginError('PLUGIN_UNCAUGHT_EXCEPTION', `threw outside any call: ${cause.message}`, {
+            ...subject,
+            cause,
+          })
         : new PluginError('PLUGIN_UNHANDLED_REJECTION', `left a promise rejection unhandled: ${cause.message}`, {
             ...subject,
             cause,
@@ -218,11 +238,11 @@ export function startRemote(
           return;
         }
         case 'stopped': {
-          const done = stopping;
-          stopping = undefined;
-          ended ??= new PluginError('PLUGIN_NOT_ACTIVE', 'was stopped', subject);
-          transport.terminate();
-          done?.done(message.error === undefined ? undefined : asPluginError(fromWireError(message.error)));
+          if (stopping === undefined) return;
+          stopping.teardown = {
+            error: message.error === undefined ? undefined : asPluginError(fromWireError(message.error)),
+          };
+          end(new PluginError('PLUGIN_NOT_ACTIVE', 'was stopped', subject));
           return;
         }
         case 'fatal':
@@ -231,6 +251,11 @@ export function startRemote(
       }
     },
     end(ending) {
+      if (stopping?.teardown !== undefined) {
+        const done = stopping;
+        stopping = undefined;
+        return done.done(done.teardown?.error);
+      }
       end(whyEnded(ending));
     },
   };
@@ -260,13 +285,18 @@ export function startRemote(
     new Promise<unknown>((resolve, reject) => {
       const site = { contract, method };
       if (ended !== undefined) {
-        return reject(callError(ended.code === 'PLUGIN_NOT_ACTIVE' ? 'PLUGIN_NOT_ACTIVE' : ended.code, site, `cannot run: ${ended.message}`, ended));
+        return reject(
+          callError(
+            ended.code === 'PLUGIN_NOT_ACTIVE' ? 'PLUGIN_NOT_ACTIVE' : ended.code,
+            site,
+            `cannot run: ${ended.message}`,
+            ended,
+          ),
+        );
       }
       const check = checkWireValue(args, 'args');
       if (!check.ok) {
-        return reject(
-          callError('CALL_ARGS_NOT_CLONEABLE', site, `cannot take ${check.path}: it is ${check.what}`),
-        );
+        return reject(callError('CALL_ARGS_NOT_CLONEABLE', site, `cannot take ${check.path}: it is ${check.what}`));
       }
       const { signal } = options;
       if (signal?.aborted) return reject(abortError(site, signal));

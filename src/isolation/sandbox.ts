@@ -5,8 +5,8 @@
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PluginError } from '../errors.js';
-import { isInside } from '../util/paths.js';
 import type { Manifest } from '../manifest/schema.js';
+import { isInside } from '../util/paths.js';
 import type { Grants } from './types.js';
 
 type Permission = keyof Grants;
@@ -30,12 +30,19 @@ export function checkGrants(manifest: Manifest, grants: Grants, folder: string):
 }
 
 /** The child's permission flags: reads of `reads`, and what the manifest asked and the host granted. */
-export function permissionFlags(manifest: Manifest, granted: readonly Permission[], folder: string, reads: readonly string[]): string[] {
+export function permissionFlags(
+  manifest: Manifest,
+  granted: readonly Permission[],
+  folder: string,
+  reads: readonly string[],
+): string[] {
   const flags = ['--experimental-permission', '--disable-warning=ExperimentalWarning'];
   const paths = (list: readonly string[] | undefined) => (list ?? []).map((path) => resolve(folder, path));
   for (const path of reads) flags.push(`--allow-fs-read=${path}`);
-  if (granted.includes('fsRead')) for (const path of paths(manifest.permissions?.fsRead)) flags.push(`--allow-fs-read=${path}`);
-  if (granted.includes('fsWrite')) for (const path of paths(manifest.permissions?.fsWrite)) flags.push(`--allow-fs-write=${path}`);
+  if (granted.includes('fsRead'))
+    for (const path of paths(manifest.permissions?.fsRead)) flags.push(`--allow-fs-read=${path}`);
+  if (granted.includes('fsWrite'))
+    for (const path of paths(manifest.permissions?.fsWrite)) flags.push(`--allow-fs-write=${path}`);
   if (granted.includes('childProcess')) flags.push('--allow-child-process');
   if (granted.includes('worker')) flags.push('--allow-worker');
   if (granted.includes('addons')) flags.push('--allow-addons');

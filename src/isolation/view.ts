@@ -43,7 +43,10 @@ export function createViews(): Views {
     const made = mkdtempSync(join(tmpdir(), 'plugboard-'));
     const pkg = join(made, 'node_modules', 'plugboard');
     mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'plugboard', type: 'module', exports: './index.js' }));
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name: 'plugboard', type: 'module', exports: './index.js' }),
+    );
     writeFileSync(join(pkg, 'index.js'), `export * from ${JSON.stringify(pathToFileURL(PLUGIN_API).href)};\n`);
     process.once('exit', () => rmSync(made, { recursive: true, force: true }));
     root = made;
@@ -74,14 +77,18 @@ export function createViews(): Views {
   };
 }
 
-// The "type" of the nearest package.json at or above `folder`, as Node would find it.
-function moduleTypeAt(folder: string): 'module' | 'commonjs' {
+// The "type" of the nearest package.json at or above `folder`, as Node would find it; undefined
+// when there is none or it says nothing, so that Node detects ES module syntax as it would there.
+function moduleTypeAt(folder: string): string | undefined {
   for (let dir = folder; ; dir = dirname(dir)) {
+    let text: string | undefined;
     try {
-      const type = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown }).type;
-      return type === 'module' ? 'module' : 'commonjs';
+      text = readFileSync(join(dir, 'package.json'), 'utf8');
     } catch {
-      if (dirname(dir) === dir) return 'commonjs';
+      if (dirname(dir) === dir) return undefined;
+      continue;
     }
+    const type = (JSON.parse(text) as { type?: unknown }).type;
+    return typeof type === 'string' ? type : undefined;
   }
 }

@@ -86,8 +86,8 @@ function walk(value: unknown, state: WalkState, depth: number): Failure | undefi
   if (object instanceof Set) return walkEntries([...object], state, depth);
   if (CLONEABLE_CLASSES.some((type) => object instanceof type)) return undefined;
   if (object instanceof Promise) return { keys: [], what: 'a Promise (await it first)' };
-  const constructor = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name;
-  return { keys: [], what: `an instance of ${constructor || 'a class'} (only plain data crosses)` };
+  const className = (proto as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return { keys: [], what: `an instance of ${className || 'a class'} (only plain data crosses)` };
 }
 
 function walkEntries(values: unknown[], state: WalkState, depth: number): Failure | undefined {

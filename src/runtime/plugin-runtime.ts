@@ -119,7 +119,10 @@ export function createRuntime(port: RuntimePort): Runtime {
     return false;
   };
 
-  const settleUse = (id: number, settle: (pending: { resolve(v: unknown): void; reject(e: unknown): void }) => void) => {
+  const settleUse = (
+    id: number,
+    settle: (pending: { resolve(v: unknown): void; reject(e: unknown): void }) => void,
+  ) => {
     const pending = uses.get(id);
     uses.delete(id);
     if (pending !== undefined) settle(pending);
@@ -259,10 +262,14 @@ function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
         const check = checkWireValue(args, 'args');
         if (!check.ok) {
           return Promise.reject(
-            new PluginError('CALL_ARGS_NOT_CLONEABLE', `${check.path} is ${check.what}, which cannot cross to the host`, {
-              contract: id,
-              method,
-            }),
+            new PluginError(
+              'CALL_ARGS_NOT_CLONEABLE',
+              `${check.path} is ${check.what}, which cannot cross to the host`,
+              {
+                contract: id,
+                method,
+              },
+            ),
           );
         }
         return send(id, name, method, args);

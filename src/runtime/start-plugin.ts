@@ -75,7 +75,9 @@ export async function startPlugin(start: PluginStart): Promise<StartedPlugin> {
       await plugin.importState?.(state);
     },
     async stop(timeoutMs) {
-      controller.abort(new PluginError('PLUGIN_NOT_ACTIVE', 'stopping', { plugin: start.name, version: start.version }));
+      controller.abort(
+        new PluginError('PLUGIN_NOT_ACTIVE', 'stopping', { plugin: start.name, version: start.version }),
+      );
       if (plugin.teardown === undefined) return;
       const teardown = plugin.teardown.bind(plugin);
       await withTimeout(

@@ -73,4 +73,22 @@ describe('types inferred from a contract', () => {
     // Without contract types, any object of implementations is accepted.
     definePlugin({ setup: () => ({ anything: { at: 'all' } }) });
   });
+
+  test('on a host created with `isolation`, every method returns a Promise; without it, sync stays sync', () => {
+    const isolating = createHost({ contracts: [Operation], isolation: 'worker' });
+    const op = isolating.get(Operation, 'add');
+    expectTypeOf(op.symbol).toEqualTypeOf<string>();
+    expectTypeOf(op.execute).returns.toEqualTypeOf<Promise<number>>();
+    expectTypeOf(op.explain).returns.toEqualTypeOf<Promise<string>>();
+    expectTypeOf(isolating.all(Operation)[0]?.execute).toEqualTypeOf<
+      ((...args: number[]) => Promise<number>) | undefined
+    >();
+    expectTypeOf(isolating.get(Operation, 'add', { timeoutMs: 5 }).execute).returns.toEqualTypeOf<Promise<number>>();
+
+    const policy = createHost({ contracts: [Operation], isolation: { minimum: 'inline', pool: 1 } });
+    expectTypeOf(policy.get(Operation).execute).returns.toEqualTypeOf<Promise<number>>();
+
+    const inline = createHost({ contracts: [Operation] });
+    expectTypeOf(inline.get(Operation).execute).returns.toEqualTypeOf<number>();
+  });
 });
