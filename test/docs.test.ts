@@ -36,6 +36,14 @@ describe('docs run as written', () => {
     expect(ran).toBeGreaterThan(10);
   });
 
+  test('docs/security.md', { timeout: 120_000 }, () => {
+    const { ran } = runBlocks(codeBlocks(read('docs/security.md')), {
+      cwd: tempDir('plugboard-security-'),
+      env: { PLUGBOARD_TARBALL: tarball },
+    });
+    expect(ran).toBeGreaterThan(3);
+  });
+
   test('the tour in README.md', { timeout: 120_000 }, () => {
     const blocks = codeBlocks(read('README.md'));
     const { ran } = runBlocks(blocks, {

@@ -66,7 +66,7 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
         queueMicrotask(refill);
       } else {
         const slot = views.slot();
-        const flags = permissionFlags(request.manifest, granted, request.folder, reads(views, slot));
+        const flags = permissionFlags(request.manifest, granted, request.folder, reads(views, slot), slot.plugin);
         child = spawnChild(slot, flags, request.limits);
       }
       const entry = child.slot.assign(request.folder, request.entry);

@@ -111,9 +111,18 @@ export function startRemote(
   const asCallError = (call: PendingCall, error: Error): PluginError => {
     const denied = findDenied(error);
     if (denied !== undefined) {
-      const permission = PERMISSIONS[denied.permission ?? ''] ?? denied.permission ?? 'unknown';
-      const where = denied.resource ? ` (${denied.resource})` : '';
-      return callError('PERMISSION_DENIED', call, `was denied the \`${permission}\` permission${where}`, error);
+      const { permission, where } = describeDenied(denied);
+      return new PluginError(
+        'PERMISSION_DENIED',
+        `${call.contract}.${call.method} was denied \`${permission}\`${where}`,
+        {
+          ...subject,
+          contract: call.contract,
+          method: call.method,
+          issues: [deniedIssue(permission, where)],
+          cause: error,
+        },
+      );
     }
     if (isPluginError(error) && (error.code === 'CALL_RESULT_NOT_CLONEABLE' || error.code === 'METHOD_MISSING')) {
       return new PluginError(error.code, `${call.contract}.${call.method}: ${error.message}`, {
@@ -263,9 +272,10 @@ export function startRemote(
   const asPluginError = (error: Error): PluginError => {
     const denied = findDenied(error);
     if (denied !== undefined) {
-      const permission = PERMISSIONS[denied.permission ?? ''] ?? denied.permission ?? 'unknown';
-      return new PluginError('PERMISSION_DENIED', `was denied the \`${permission}\` permission while starting`, {
+      const { permission, where } = describeDenied(denied);
+      return new PluginError('PERMISSION_DENIED', `was denied \`${permission}\`${where} while starting`, {
         ...subject,
+        issues: [deniedIssue(permission, where)],
         cause: error,
       });
     }
@@ -467,9 +477,23 @@ export function startRemote(
   }).finally(() => clearTimeout(startTimer));
 }
 
+// The manifest permission that would have allowed it, and what was touched.
+function describeDenied(denied: { permission?: string; resource?: string }): { permission: string; where: string } {
+  const permission = PERMISSIONS[denied.permission ?? ''] ?? denied.permission ?? 'unknown';
+  return { permission, where: denied.resource ? ` (${denied.resource})` : '' };
+}
+
+/** The issue of a PERMISSION_DENIED: its path is the manifest field that would grant it. */
+function deniedIssue(permission: string, where: string) {
+  return { code: 'PERMISSION_DENIED' as const, path: `permissions.${permission}`, message: `denied${where}` };
+}
+
 function findDenied(error: unknown): { permission?: string; resource?: string } | undefined {
   for (let at = error, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
-    if ((at as { code?: unknown }).code === 'ERR_ACCESS_DENIED') return at as { permission?: string };
+    const code = (at as { code?: unknown }).code;
+    if (code === 'ERR_ACCESS_DENIED') return at as { permission?: string };
+    // Node 20 refuses process.dlopen() under the permission model with a code of its own.
+    if (code === 'ERR_DLOPEN_DISABLED') return { permission: 'Addons' };
   }
   return undefined;
 }

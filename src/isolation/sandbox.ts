@@ -3,7 +3,7 @@
 // checks Node 20 does not make itself.
 
 import { lstatSync, readdirSync, realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { PluginError } from '../errors.js';
 import type { Manifest } from '../manifest/schema.js';
 import { isInside } from '../util/paths.js';
@@ -29,15 +29,34 @@ export function checkGrants(manifest: Manifest, grants: Grants, folder: string):
   return asked;
 }
 
-/** The child's permission flags: reads of `reads`, and what the manifest asked and the host granted. */
+/**
+ * The child's permission flags: reads of `reads`, and what the manifest asked and the host
+ * granted. A path inside the plugin's folder is allowed both where it really is and where the
+ * plugin sees it (`seenFolder`: its view, see view.ts), since the plugin names it through its own
+ * `import.meta.url`.
+ */
 export function permissionFlags(
   manifest: Manifest,
   granted: readonly Permission[],
   folder: string,
   reads: readonly string[],
+  seenFolder?: string,
 ): string[] {
-  const flags = ['--experimental-permission', '--disable-warning=ExperimentalWarning'];
-  const paths = (list: readonly string[] | undefined) => (list ?? []).map((path) => resolve(folder, path));
+  // The host granted what it granted: Node's warnings about it would only be noise on its stderr.
+  const flags = [
+    '--experimental-permission',
+    '--disable-warning=ExperimentalWarning',
+    '--disable-warning=SecurityWarning',
+  ];
+  // Node 20 takes a path that does not exist yet for a file; `path/*` opens the path and all
+  // beneath it, made or not. (Passing `path` as well makes Node 20.20.2 fail an assertion.)
+  const paths = (list: readonly string[] | undefined) =>
+    (list ?? []).flatMap((path) => {
+      const real = resolve(folder, path);
+      const seen =
+        seenFolder === undefined || !isInside(folder, real) ? [] : [join(seenFolder, relative(folder, real))];
+      return [real, ...seen].map((each) => join(each, '*'));
+    });
   for (const path of reads) flags.push(`--allow-fs-read=${path}`);
   if (granted.includes('fsRead'))
     for (const path of paths(manifest.permissions?.fsRead)) flags.push(`--allow-fs-read=${path}`);

@@ -24,6 +24,8 @@ const PLUGIN_API = join(DIST_DIR, 'plugin-api.js');
 export interface Slot {
   /** The directory a child may read: it holds the plugin symlink. */
   readonly dir: string;
+  /** The symlink: where the plugin sees its own folder. */
+  readonly plugin: string;
   /** Points the slot at a plugin folder; returns the path to import `entry` through. */
   assign(realFolder: string, entry: string): string;
 }
@@ -59,11 +61,16 @@ export function createViews(): Views {
     slot() {
       const dir = join(ensureRoot(), `s${count++}`);
       mkdirSync(dir);
+      const link = join(dir, 'plugin');
       return {
         dir,
+        plugin: link,
         assign(realFolder, entry) {
-          writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: moduleTypeAt(realFolder) }));
-          const link = join(dir, 'plugin');
+          // Without a type where the plugin lives, Node detects the module syntax; a typeless
+          // package.json here would make it warn about it instead.
+          const type = moduleTypeAt(realFolder);
+          if (type === undefined) rmSync(join(dir, 'package.json'), { force: true });
+          else writeFileSync(join(dir, 'package.json'), JSON.stringify({ type }));
           rmSync(link, { force: true });
           symlinkSync(realFolder, link, 'dir');
           return join(link, relative(realFolder, entry));
