@@ -11,6 +11,8 @@ export interface PluginSnapshot extends PluginInfo {
    * 64. Synchronous calls with validation off are counted, not timed.
    */
   readonly latencyMs: { readonly p50: number | undefined; readonly p99: number | undefined; readonly samples: number };
+  /** Restarts of its worker or process within the restart policy's window. */
+  readonly restarts: number;
   /** Time from the start of the entry import to the end of the contract checks. */
   readonly loadMs: number | undefined;
   readonly startedAt: string | undefined;
@@ -43,6 +45,7 @@ export function snapshot(
       errors: record.stats.errors,
       inFlight: record.stats.inFlight,
       latencyMs: record.stats.latency.percentiles(),
+      restarts: record.restarts.length,
       loadMs: record.loadMs,
       startedAt: record.startedAt === undefined ? undefined : new Date(record.startedAt).toISOString(),
     }),

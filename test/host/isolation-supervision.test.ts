@@ -118,6 +118,7 @@ describe.each(MODES)('deadlines and supervision (%s)', (mode) => {
       [2, 'PLUGIN_EXITED'],
     ]);
     expect(restarts[1]?.delayMs).toBe(2 * (restarts[0]?.delayMs ?? 0));
+    expect(host.inspect().plugins[0]?.restarts).toBe(2);
 
     expect((await rejection(fragile.greet('die'))).code).toBe('PLUGIN_EXITED');
     const [info] = host.list();
