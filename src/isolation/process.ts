@@ -124,6 +124,7 @@ function spawnChild(slot: Slot, flags: string[], limits: ResourceLimits): Child 
   });
   child.on('exit', (code, signal) => {
     clearInterval(watch);
+    slot.release();
     if (ended) return;
     ended = true;
     const heap = /heap out of memory|Allocation failed/.test(tail);

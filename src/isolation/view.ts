@@ -28,6 +28,8 @@ export interface Slot {
   readonly plugin: string;
   /** Points the slot at a plugin folder; returns the path to import `entry` through. */
   assign(realFolder: string, entry: string): string;
+  /** Removes the slot, once its worker or process has gone. */
+  release(): void;
 }
 
 export interface Views {
@@ -74,6 +76,9 @@ export function createViews(): Views {
           rmSync(link, { force: true });
           symlinkSync(realFolder, link, 'dir');
           return join(link, relative(realFolder, entry));
+        },
+        release() {
+          rmSync(dir, { recursive: true, force: true });
         },
       };
     },

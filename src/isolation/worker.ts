@@ -5,7 +5,7 @@ import { RECORD, Ring } from '../protocol/ring.js';
 import { startRemote, type Transport, type TransportEvents } from './remote.js';
 import { resolvesToSelf } from './resolver.js';
 import type { Isolation, PluginInstance, StartRequest } from './types.js';
-import type { Views } from './view.js';
+import type { Slot, Views } from './view.js';
 
 const RUNTIME = new URL('../runtime/worker-main.js', import.meta.url);
 const RING_BYTES = 1 << 20;
@@ -25,20 +25,20 @@ export function createWorkerIsolation(views: Views): Isolation {
     start(request: StartRequest): Promise<PluginInstance> {
       // A plugin that finds plugboard by itself imports it as it is; one that does not gets the
       // plugin API through a view (view.ts).
-      const viewed = !resolvesToSelf(request.folder);
-      const entry = viewed ? views.slot().assign(request.folder, request.entry) : request.entry;
-      return startRemote({ ...request, entry }, (events) => connectWorker(request, events, viewed), 'worker');
+      const slot = resolvesToSelf(request.folder) ? undefined : views.slot();
+      const entry = slot === undefined ? request.entry : slot.assign(request.folder, request.entry);
+      return startRemote({ ...request, entry }, (events) => connectWorker(request, events, slot), 'worker');
     },
   };
 }
 
-function connectWorker(request: StartRequest, events: TransportEvents, viewed: boolean): Transport {
+function connectWorker(request: StartRequest, events: TransportEvents, slot: Slot | undefined): Transport {
   const rings = { calls: Ring.create(RING_BYTES), answers: Ring.create(RING_BYTES) };
   const calls = new Ring(rings.calls);
   const answers = new Ring(rings.answers);
   const worker = new Worker(RUNTIME, {
     workerData: { rings },
-    execArgv: viewed ? ['--preserve-symlinks'] : [],
+    execArgv: slot === undefined ? [] : ['--preserve-symlinks'],
     resourceLimits: { maxOldGenerationSizeMb: request.limits.heapMb },
     name: `plugboard:${request.name}`,
   });
@@ -88,6 +88,7 @@ function connectWorker(request: StartRequest, events: TransportEvents, viewed: b
   });
   worker.on('exit', (code) => {
     onRing.clear();
+    slot?.release();
     events.end({ code, signal: null, error });
   });
 
