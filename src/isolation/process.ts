@@ -4,9 +4,10 @@ import type { RuntimeMessage } from '../protocol/messages.js';
 import { startRemote, type Transport, type TransportEvents } from './remote.js';
 import { assertNoSymlinkOut, checkGrants, permissionFlags } from './sandbox.js';
 import type { Isolation, PluginInstance, ResourceLimits, StartRequest } from './types.js';
-import { DIST_DIR, type Slot, type Views } from './view.js';
+import { DIST_DIR, PLUGIN_CONDITION, type Slot, type Views } from './view.js';
 
-const RUNTIME = new URL('../runtime/process-main.js', import.meta.url);
+// One bundled file (see worker.ts), which is also one file for the sandbox to let it read.
+const RUNTIME = new URL('../runtime/process-main.bundle.js', import.meta.url);
 const MEMORY_CHECK_MS = 50;
 const STDERR_TAIL = 4096;
 
@@ -86,7 +87,7 @@ function reads(views: Views, slot: Slot): string[] {
 
 function spawnChild(slot: Slot, flags: string[], limits: ResourceLimits): Child {
   const child = fork(RUNTIME, [], {
-    execArgv: [...flags, '--preserve-symlinks', `--max-old-space-size=${limits.heapMb}`],
+    execArgv: [...flags, PLUGIN_CONDITION, '--preserve-symlinks', `--max-old-space-size=${limits.heapMb}`],
     serialization: 'json',
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });

@@ -1,6 +1,7 @@
-// Where an isolated plugin's `import ... from 'plugboard'` leads. Inline, a resolve hook does
-// it; in a worker or a sandboxed child a hook cannot (Node 20 runs hooks on a thread of their
-// own, which the permission model forbids). So the host lays out a small directory:
+// Where an isolated plugin's `import ... from 'plugboard'` leads when Node cannot find plugboard
+// from the plugin's folder. Inline, a resolve hook does it; in a worker or a sandboxed child a
+// hook cannot (Node 20 runs hooks on a thread of their own, which the permission model forbids).
+// So the host lays out a small directory:
 //
 //   <root>/node_modules/plugboard/   a package re-exporting plugboard's plugin API
 //   <root>/<slot>/package.json       the module type the plugin has where it really lives
@@ -20,6 +21,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** plugboard's compiled files, which every isolated runtime reads. */
 export const DIST_DIR = dirname(here);
 const PLUGIN_API = join(DIST_DIR, 'plugin-api.js');
+
+/**
+ * Resolves `plugboard` to the plugin API in a worker or child (package.json maps the condition),
+ * for a plugin that finds plugboard by itself: the host's side would load modules (zod, semver)
+ * a plugin never uses, and a sandboxed one may not read.
+ */
+export const PLUGIN_CONDITION = '--conditions=plugboard-plugin';
 
 export interface Slot {
   /** The directory a child may read: it holds the plugin symlink. */
@@ -41,6 +49,7 @@ export interface Views {
 
 export function createViews(): Views {
   let root: string | undefined;
+  let removeOnExit: (() => void) | undefined;
   let count = 0;
   const ensureRoot = (): string => {
     if (root !== undefined) return root;
@@ -52,7 +61,8 @@ export function createViews(): Views {
       JSON.stringify({ name: 'plugboard', type: 'module', exports: './index.js' }),
     );
     writeFileSync(join(pkg, 'index.js'), `export * from ${JSON.stringify(pathToFileURL(PLUGIN_API).href)};\n`);
-    process.once('exit', () => rmSync(made, { recursive: true, force: true }));
+    removeOnExit = () => rmSync(made, { recursive: true, force: true });
+    process.once('exit', removeOnExit);
     root = made;
     return made;
   };
@@ -84,7 +94,9 @@ export function createViews(): Views {
     },
     close() {
       if (root !== undefined) rmSync(root, { recursive: true, force: true });
+      if (removeOnExit !== undefined) process.removeListener('exit', removeOnExit);
       root = undefined;
+      removeOnExit = undefined;
     },
   };
 }

@@ -1,10 +1,4 @@
-import {
-  createHost,
-  type Host,
-  type HostOptions,
-  type IsolationMode,
-  type IsolationPolicy,
-} from 'plugboard';
+import { createHost, type Host, type HostOptions, type IsolationMode, type IsolationPolicy } from 'plugboard';
 import { Greeter } from './contracts.js';
 import { onCleanup } from './fixtures.js';
 
