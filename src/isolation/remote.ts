@@ -2,21 +2,13 @@
 // protocol, forwards calls with deadlines, and turns every way the other side can end into a
 // PluginError with its own code. Transports (worker.ts, process.ts) only move messages.
 
-import { describeValue, isPluginError, PluginError, type PluginErrorCode } from '../errors.js';
+import { describeValue, PluginError, type PluginErrorCode } from '../errors.js';
 import { pack, unpack } from '../protocol/codec.js';
 import type { FatalKind, HostMessage, ImplementationShape, RuntimeMessage } from '../protocol/messages.js';
 import { fromWireError, toWireError, type WireError } from '../protocol/wire-error.js';
 import { checkWireValue } from '../protocol/wire-value.js';
+import { type CallSite, callFailure, type Ending, siteError, startFailure, whyEnded } from './endings.js';
 import type { PluginInstance, RemoteCallOptions, StartRequest } from './types.js';
-
-/** How a worker or child process ended. */
-export interface Ending {
-  readonly code: number | null;
-  readonly signal: string | null;
-  /** A worker's error event, or what the host saw (out of memory). */
-  readonly error?: unknown;
-  readonly outOfMemory?: boolean;
-}
 
 export interface TransportEvents {
   message(message: RuntimeMessage): void;
@@ -52,14 +44,6 @@ class PendingCall {
   ) {}
 }
 
-const PERMISSIONS: Readonly<Record<string, string>> = {
-  FileSystemRead: 'fsRead',
-  FileSystemWrite: 'fsWrite',
-  ChildProcess: 'childProcess',
-  WorkerThreads: 'worker',
-  Addons: 'addons',
-};
-
 const START_GRACE_MS = 1_000;
 
 /** Starts the plugin over `connect`'s transport; resolves once `setup()` has returned. */
@@ -81,18 +65,8 @@ export function startRemote(
   let starting: { resolve(instance: PluginInstance): void; reject(error: PluginError): void } | undefined;
   let terminatedFor: PluginError | undefined;
 
-  const callError = (
-    code: PluginErrorCode,
-    call: { contract: string; method: string },
-    what: string,
-    cause?: unknown,
-  ) =>
-    new PluginError(code, `${call.contract}.${call.method} ${what}`, {
-      ...subject,
-      contract: call.contract,
-      method: call.method,
-      cause,
-    });
+  const callError = (code: PluginErrorCode, call: CallSite, what: string, cause?: unknown) =>
+    siteError(subject, code, call, what, cause);
 
   const settle = (id: number): PendingCall | undefined => {
     const call = pending.get(id);
@@ -105,34 +79,7 @@ export function startRemote(
 
   const fail = (id: number, wire: WireError) => {
     const call = settle(id);
-    if (call !== undefined) call.reject(asCallError(call, fromWireError(wire)));
-  };
-
-  const asCallError = (call: PendingCall, error: Error): PluginError => {
-    const denied = findDenied(error);
-    if (denied !== undefined) {
-      const { permission, where } = describeDenied(denied);
-      return new PluginError(
-        'PERMISSION_DENIED',
-        `${call.contract}.${call.method} was denied \`${permission}\`${where}`,
-        {
-          ...subject,
-          contract: call.contract,
-          method: call.method,
-          issues: [deniedIssue(permission, where)],
-          cause: error,
-        },
-      );
-    }
-    if (isPluginError(error) && (error.code === 'CALL_RESULT_NOT_CLONEABLE' || error.code === 'METHOD_MISSING')) {
-      return new PluginError(error.code, `${call.contract}.${call.method}: ${error.message}`, {
-        ...subject,
-        contract: call.contract,
-        method: call.method,
-        issues: error.issues,
-      });
-    }
-    return callError('CALL_FAILED', call, `threw: ${describeValue(error)}`, error);
+    if (call !== undefined) call.reject(callFailure(subject, call, fromWireError(wire)));
   };
 
   // Ends the plugin for `error`: terminates it, and rejects everything waiting on it.
@@ -166,36 +113,6 @@ export function startRemote(
     requests.clear();
   };
 
-  const whyEnded = (ending: Ending): PluginError => {
-    if (terminatedFor !== undefined) return terminatedFor;
-    const how = ending.signal !== null ? `signal ${ending.signal}` : `exit code ${ending.code}`;
-    if (ending.outOfMemory === true || hasCode(ending.error, 'ERR_WORKER_OUT_OF_MEMORY')) {
-      return new PluginError('PLUGIN_OUT_OF_MEMORY', `ran out of memory and its ${mode} was ended (${how})`, subject);
-    }
-    if (fatal !== undefined) {
-      const cause = fromWireError(fatal.error);
-      return fatal.kind === 'uncaught-exception'
-        ? new PluginError('PLUGIN_UNCAUGHT_EXCEPTION', `threw outside any call: ${cause.message}`, {
-            ...subject,
-            cause,
-          })
-        : new PluginError('PLUGIN_UNHANDLED_REJECTION', `left a promise rejection unhandled: ${cause.message}`, {
-            ...subject,
-            cause,
-          });
-    }
-    if (ending.error !== undefined) {
-      return new PluginError('PLUGIN_UNCAUGHT_EXCEPTION', `threw outside any call: ${describeValue(ending.error)}`, {
-        ...subject,
-        cause: ending.error,
-      });
-    }
-    if (ending.signal !== null) {
-      return new PluginError('PLUGIN_CRASHED', `its ${mode} crashed (${how})`, subject);
-    }
-    return new PluginError('PLUGIN_EXITED', `its ${mode} exited (${how})`, subject);
-  };
-
   const onUse = async (message: Extract<RuntimeMessage, { type: 'use' }>) => {
     try {
       const api = request.context.use(message.contract, message.name) as Record<string, (...a: unknown[]) => unknown>;
@@ -222,7 +139,7 @@ export function startRemote(
         case 'ready':
           return ready(message.implementations);
         case 'start-failed':
-          return end(asPluginError(fromWireError(message.error)));
+          return end(startFailure(subject, mode, request.entry, fromWireError(message.error)));
         case 'result':
           return void settle(message.id)?.resolve(unpack(message.value));
         case 'error':
@@ -249,7 +166,10 @@ export function startRemote(
         case 'stopped': {
           if (stopping === undefined) return;
           stopping.teardown = {
-            error: message.error === undefined ? undefined : asPluginError(fromWireError(message.error)),
+            error:
+              message.error === undefined
+                ? undefined
+                : startFailure(subject, mode, request.entry, fromWireError(message.error)),
           };
           end(new PluginError('PLUGIN_NOT_ACTIVE', 'was stopped', subject));
           return;
@@ -265,44 +185,15 @@ export function startRemote(
         stopping = undefined;
         return done.done(done.teardown?.error);
       }
-      end(whyEnded(ending));
+      end(terminatedFor ?? whyEnded(ending, subject, mode, fatal));
     },
   };
-
-  const asPluginError = (error: Error): PluginError => {
-    const denied = findDenied(error);
-    if (denied !== undefined) {
-      const { permission, where } = describeDenied(denied);
-      return new PluginError('PERMISSION_DENIED', `was denied \`${permission}\`${where} while starting`, {
-        ...subject,
-        issues: [deniedIssue(permission, where)],
-        cause: error,
-      });
-    }
-    if (isPluginError(error)) return relabel(error);
-    return new PluginError('INTERNAL_ERROR', `failed in its ${mode}: ${error.message}`, { ...subject, cause: error });
-  };
-  // A PluginError from the other side keeps its code, and gains the plugin's name and version.
-  const relabel = (error: PluginError): PluginError =>
-    new PluginError(error.code, error.message.replace(/^[^:]*: /, ''), {
-      ...subject,
-      path: request.entry,
-      issues: error.issues,
-      cause: error.cause,
-    });
 
   const call = (contract: string, method: string, args: unknown[], options: RemoteCallOptions) =>
     new Promise<unknown>((resolve, reject) => {
       const site = { contract, method };
       if (ended !== undefined) {
-        return reject(
-          callError(
-            ended.code === 'PLUGIN_NOT_ACTIVE' ? 'PLUGIN_NOT_ACTIVE' : ended.code,
-            site,
-            `cannot run: ${ended.message}`,
-            ended,
-          ),
-        );
+        return reject(callError(ended.code, site, `cannot run: ${ended.message}`, ended));
       }
       const check = checkWireValue(args, 'args');
       if (!check.ok) {
@@ -475,31 +366,6 @@ export function startRemote(
       setupTimeoutMs: request.setupTimeoutMs,
     });
   }).finally(() => clearTimeout(startTimer));
-}
-
-// The manifest permission that would have allowed it, and what was touched.
-function describeDenied(denied: { permission?: string; resource?: string }): { permission: string; where: string } {
-  const permission = PERMISSIONS[denied.permission ?? ''] ?? denied.permission ?? 'unknown';
-  return { permission, where: denied.resource ? ` (${denied.resource})` : '' };
-}
-
-/** The issue of a PERMISSION_DENIED: its path is the manifest field that would grant it. */
-function deniedIssue(permission: string, where: string) {
-  return { code: 'PERMISSION_DENIED' as const, path: `permissions.${permission}`, message: `denied${where}` };
-}
-
-function findDenied(error: unknown): { permission?: string; resource?: string } | undefined {
-  for (let at = error, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) {
-    const code = (at as { code?: unknown }).code;
-    if (code === 'ERR_ACCESS_DENIED') return at as { permission?: string };
-    // Node 20 refuses process.dlopen() under the permission model with a code of its own.
-    if (code === 'ERR_DLOPEN_DISABLED') return { permission: 'Addons' };
-  }
-  return undefined;
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
 function isJson(value: unknown): boolean {
