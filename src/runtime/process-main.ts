@@ -19,4 +19,7 @@ const port: RuntimePort = {
 const runtime = createRuntime(port);
 process.on('message', (message) => runtime.handle(message as HostMessage));
 process.on('disconnect', () => process.exit(0));
+// Most plugins import plugboard's plugin API: load it while the child waits for its plugin, so a
+// warm child (see the pool in isolation/process.ts) has it ready.
+void import(new URL('../plugin-api.js', import.meta.url).href).catch(() => {});
 send({ type: 'hello' });
