@@ -58,6 +58,8 @@ const resolvedFromParent = new Map<string, boolean>();
 
 export function resolvesToSelf(folder: string): boolean {
   selfPath ??= realpathSync(fileURLToPath(selfUrl));
+  // A root only became one because it did not; asking again would meet our own redirect.
+  if (roots.has(folder.endsWith(sep) ? folder : folder + sep)) return false;
   const plain = !existsSync(join(folder, 'package.json')) && !existsSync(join(folder, 'node_modules'));
   const known = plain ? resolvedFromParent.get(dirname(folder)) : undefined;
   if (known !== undefined) return known;

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
-import { tempDir } from '../helpers/fixtures.js';
-import { isolatedHost } from '../helpers/host.js';
+import { tempDir, writePlugin } from '../helpers/fixtures.js';
+import { isolatedHost, testHost } from '../helpers/host.js';
 import { writeGreeter } from '../helpers/plugins.js';
 
 // The directory a host lays out so that `import 'plugboard'` works in a sandboxed child: one
@@ -32,5 +32,25 @@ describe.each(['worker', 'process'] as const)('views (%s)', (mode) => {
 
     await host.close();
     expect(existsSync(root)).toBe(false);
+  });
+});
+
+describe('an inline host, then an isolated one, in the same process', () => {
+  test('a plugin that needed the inline resolve hook still finds plugboard in a worker', async () => {
+    const dir = tempDir();
+    writePlugin(
+      dir,
+      { name: 'own-package', version: '1.0.0', main: 'index.js', provides: { 'test.greeter': '^1.0.0' } },
+      `import { definePlugin } from 'plugboard';
+export default definePlugin({ setup: () => ({ 'test.greeter': { language: 'x', greet: (w) => 'hi ' + w, greetLater: async (w) => w } }) });`,
+    );
+    writeFileSync(join(dir, 'own-package', 'package.json'), JSON.stringify({ name: 'own-package', type: 'module' }));
+    const inline = testHost();
+    await inline.load(join(dir, 'own-package'));
+    await inline.close();
+
+    const host = isolatedHost('worker');
+    await host.load(join(dir, 'own-package'));
+    await expect(host.get(Greeter, 'own-package').greet('ada')).resolves.toBe('hi ada');
   });
 });
