@@ -64,14 +64,17 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
       const warm = granted.length === 0 ? spare.findIndex((candidate) => candidate.warm) : -1;
       if (warm >= 0) {
         child = spare.splice(warm, 1)[0] as Child;
-        queueMicrotask(refill);
       } else {
         const slot = views.slot();
         const flags = permissionFlags(request.manifest, granted, request.folder, reads(views, slot), slot.plugin);
         child = spawnChild(slot, flags, request.limits);
       }
       const entry = child.slot.assign(request.folder, request.entry);
-      return startRemote({ ...request, entry }, (events) => child.attach(events), 'process');
+      const started = startRemote({ ...request, entry }, (events) => child.attach(events), 'process');
+      // A fork blocks the host's thread for milliseconds: replace the warm child once this plugin
+      // is up, not while it starts.
+      if (warm >= 0) void started.finally(() => setImmediate(refill)).catch(() => {});
+      return started;
     },
     async close() {
       closed = true;

@@ -191,16 +191,16 @@ export function startRemote(
 
   const call = (contract: string, method: string, args: unknown[], options: RemoteCallOptions) =>
     new Promise<unknown>((resolve, reject) => {
-      const site = { contract, method };
       if (ended !== undefined) {
-        return reject(callError(ended.code, site, `cannot run: ${ended.message}`, ended));
+        return reject(callError(ended.code, { contract, method }, `cannot run: ${ended.message}`, ended));
       }
       const check = checkWireValue(args, 'args');
       if (!check.ok) {
-        return reject(callError('CALL_ARGS_NOT_CLONEABLE', site, `cannot take ${check.path}: it is ${check.what}`));
+        const what = `cannot take ${check.path}: it is ${check.what}`;
+        return reject(callError('CALL_ARGS_NOT_CLONEABLE', { contract, method }, what));
       }
       const { signal } = options;
-      if (signal?.aborted) return reject(abortError(site, signal));
+      if (signal?.aborted) return reject(abortError({ contract, method }, signal));
       const id = nextId++;
       const timeoutMs = options.timeoutMs > 0 ? options.timeoutMs : Number.POSITIVE_INFINITY;
       const deadlineAt = performance.now() + timeoutMs;
@@ -212,7 +212,7 @@ export function startRemote(
         entry.abort = () => {
           const aborted = settle(id);
           if (aborted === undefined) return;
-          const error = abortError(site, signal);
+          const error = abortError(entry, signal);
           aborted.reject(error);
           if (error.code === 'CALL_TIMEOUT') terminate(error);
         };

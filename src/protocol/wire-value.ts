@@ -18,12 +18,30 @@ const CLONEABLE_CLASSES: readonly (abstract new (...args: never[]) => unknown)[]
   String,
 ];
 
+// Every call checks its arguments and its result: the answers that pass are shared, not made.
+const PLAIN: WireCheck = Object.freeze({ ok: true, json: true });
+const CLONED: WireCheck = Object.freeze({ ok: true, json: false });
+
 /** Checks `value` for anything that cannot cross; `path` names where, from `root`. */
 export function checkWireValue(value: unknown, root: string): WireCheck {
+  // A lone number or string, or a short array of them, is most arguments and most results.
+  if (isFlat(value)) return PLAIN;
   const state = { json: true, seen: undefined as Set<object> | undefined };
   const failure = walk(value, state, 0);
-  if (failure === undefined) return { ok: true, json: state.json };
+  if (failure === undefined) return state.json ? PLAIN : CLONED;
   return { ok: false, path: [root, ...failure.keys.reverse()].join('.'), what: failure.what };
+}
+
+function isFlat(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (!Array.isArray(value) || value.length > 8) return false;
+  for (let index = 0; index < value.length; index++) {
+    const item: unknown = value[index];
+    if (typeof item === 'string' || typeof item === 'boolean') continue;
+    if (typeof item !== 'number' || !Number.isFinite(item) || Object.is(item, -0)) return false;
+  }
+  return true;
 }
 
 interface Failure {
