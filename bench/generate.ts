@@ -56,3 +56,24 @@ function entry(i: number, style: PluginStyle): string {
   if (style === 'definePlugin') lines.unshift("import { definePlugin } from 'plugboard';");
   return `${lines.join('\n\n')}\n`;
 }
+
+/** The contract of the isolation benchmarks' plugin; probes/isolated.mjs declares it. */
+const ISOLATED_ID = 'bench.isolated';
+
+/**
+ * Writes one plugin folder into `directory` for the isolation benchmarks: `add`, and `pid`,
+ * which tells which process serves the plugin. It imports nothing, so it runs as it is in a
+ * worker or a child process. Returns the folder.
+ */
+export async function generateIsolatedPlugin(directory: string): Promise<string> {
+  const folder = join(directory, 'isolated');
+  const fields = { name: 'bench-isolated', version: '1.0.0', main: ENTRY, provides: { [ISOLATED_ID]: '^1.0.0' } };
+  const methods = 'add: (a, b) => a + b, pid: () => process.pid';
+  await mkdir(folder);
+  await writeFile(join(folder, 'plugin.json'), `${JSON.stringify(fields, null, 2)}\n`);
+  await writeFile(
+    join(folder, ENTRY),
+    `export default {\n  setup() {\n    return { '${ISOLATED_ID}': { ${methods} } };\n  },\n};\n`,
+  );
+  return folder;
+}

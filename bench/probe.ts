@@ -33,11 +33,20 @@ export type Side = 'host' | 'raw';
  * Runs each side once a round, alternating which goes first, so that neither always inherits
  * the other's warm caches or a quiet moment of the machine. Round `i` of both sides pair up.
  */
-export async function pairedRounds<T>(rounds: number, run: (side: Side) => Promise<T>): Promise<Record<Side, T[]>> {
-  const results: Record<Side, T[]> = { host: [], raw: [] };
+export function pairedRounds<T>(rounds: number, run: (side: Side) => Promise<T>): Promise<Record<Side, T[]>> {
+  return rotatedRounds(rounds, ['host', 'raw'], run);
+}
+
+/** pairedRounds() for any number of sides: each round starts one side later than the last. */
+export async function rotatedRounds<S extends string, T>(
+  rounds: number,
+  sides: readonly S[],
+  run: (side: S) => Promise<T>,
+): Promise<Record<S, T[]>> {
+  const results = Object.fromEntries(sides.map((side) => [side, []])) as unknown as Record<S, T[]>;
   for (let round = 0; round < rounds; round++) {
-    const sides: Side[] = round % 2 === 0 ? ['host', 'raw'] : ['raw', 'host'];
-    for (const side of sides) results[side].push(await run(side));
+    const shift = round % sides.length;
+    for (const side of [...sides.slice(shift), ...sides.slice(0, shift)]) results[side].push(await run(side));
   }
   return results;
 }

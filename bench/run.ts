@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CALL_TARGET_RATIO, type CallCase, measureCall } from './call.js';
 import type { Figure } from './figure.js';
+import { type IsolationCallCase, measureIsolationCall } from './isolation-call.js';
+import { type IsolationMemoryCase, measureIsolationMemory } from './isolation-memory.js';
+import { type IsolationStartCase, measureIsolationStart } from './isolation-start.js';
 import { type LoadCase, measureLoad } from './load.js';
 import { type MemoryCase, measureMemory } from './memory.js';
 import { environment, formatTable, writeResults } from './report.js';
@@ -16,6 +19,9 @@ interface Plan {
   readonly load: readonly LoadCase[];
   readonly scan: ScanCase;
   readonly memory: MemoryCase;
+  readonly isolationCall: IsolationCallCase;
+  readonly isolationStart: IsolationStartCase;
+  readonly isolationMemory: IsolationMemoryCase;
 }
 
 const small = { target: '≤ 80 ms and ≤ 1.5×', meets: (ms: number, ratio: number) => ms <= 80 && ratio <= 1.5 };
@@ -31,6 +37,9 @@ const FULL: Plan = {
   ],
   scan: { count: 10_000, rounds: 5 },
   memory: { count: 1_000, rounds: 5 },
+  isolationCall: { calls: 20_000, batch: 10_000, batches: 5, rounds: 5 },
+  isolationStart: { starts: 10, rounds: 5 },
+  isolationMemory: { cycles: 500, rounds: 3 },
 };
 
 const QUICK: Plan = {
@@ -38,6 +47,9 @@ const QUICK: Plan = {
   load: FULL.load.map((load) => ({ ...load, count: load.count / 10, rounds: 1 })),
   scan: { count: 100, rounds: 1 },
   memory: { count: 50, rounds: 1 },
+  isolationCall: { calls: 200, batch: 200, batches: 2, rounds: 1 },
+  isolationStart: { starts: 1, rounds: 1 },
+  isolationMemory: { cycles: 5, rounds: 1 },
 };
 
 const root = resolve(import.meta.dirname, '..');
@@ -61,6 +73,10 @@ await step(`call (${plan.call.rounds} rounds, target ≤ ${CALL_TARGET_RATIO}×)
 for (const load of plan.load) await step(`${load.id} (${load.count} plugins)`, () => measureLoad(load, judge));
 await step(`scan (${plan.scan.count} manifests)`, () => measureScan(plan.scan, judge));
 await step(`memory (${plan.memory.count} plugins)`, () => measureMemory(plan.memory));
+const { isolationCall, isolationStart, isolationMemory } = plan;
+await step(`isolation call (${isolationCall.rounds} rounds)`, () => measureIsolationCall(isolationCall, judge));
+await step(`isolation start (${isolationStart.rounds} rounds)`, () => measureIsolationStart(isolationStart, judge));
+await step(`isolation memory (${isolationMemory.cycles} cycles)`, () => measureIsolationMemory(isolationMemory, judge));
 
 const results = { ...started, quick, figures };
 await writeResults(out, results);

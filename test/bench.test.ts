@@ -19,6 +19,14 @@ const FIGURES = [
   'scan',
   'memory-rss',
   'memory-heap',
+  'worker-call',
+  'worker-call-shared',
+  'worker-pipelined',
+  'process-call',
+  'worker-start',
+  'process-start',
+  'process-start-pool',
+  'worker-unload-rss',
 ];
 
 interface Results {
