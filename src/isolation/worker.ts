@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { decodePayload, encodePayload } from '../protocol/codec.js';
 import type { RuntimeMessage } from '../protocol/messages.js';
-import { RECORD, Ring } from '../protocol/ring.js';
+import { isNumberList, RECORD, Ring } from '../protocol/ring.js';
 import { startRemote, type Transport, type TransportEvents } from './remote.js';
 import { resolvesToSelf } from './resolver.js';
 import type { Isolation, PluginInstance, StartRequest } from './types.js';
@@ -50,7 +50,10 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
   const drain = () => {
     for (let record = answers.read(); record !== undefined; record = answers.read()) {
       const ok = record.kind !== RECORD.ERROR;
-      const payload = decodePayload(answers.bytes, record.start, record.end, record.kind !== RECORD.RESULT_V8);
+      const payload =
+        record.kind === RECORD.RESULT_NUMBER
+          ? answers.numbers(record)[0]
+          : decodePayload(answers.bytes, record.start, record.end, record.kind !== RECORD.RESULT_V8);
       answers.release();
       onRing.delete(record.id);
       events.answer(record.id, ok, payload);
@@ -97,8 +100,10 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
     clones: true,
     send: (message) => worker.postMessage(message),
     sendCall(id, index, args, json) {
-      const kind = json ? RECORD.CALL_JSON : RECORD.CALL_V8;
-      if (!calls.write(kind, index, id, encodePayload(args, json))) return false;
+      const written = isNumberList(args)
+        ? calls.writeNumbers(RECORD.CALL_NUMBERS, index, id, args)
+        : calls.write(json ? RECORD.CALL_JSON : RECORD.CALL_V8, index, id, encodePayload(args, json));
+      if (!written) return false;
       if (calls.wakeNeeded()) worker.postMessage({ type: 'wake' });
       onRing.add(id);
       arm();

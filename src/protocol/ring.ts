@@ -70,6 +70,33 @@ export class Ring {
     const start = at + RECORD_HEADER;
     const written =
       typeof payload === 'string' ? this.bytes.write(payload, start, 'utf8') : copy(payload, this.bytes, start);
+    this.commit(at, written, kind, index, id);
+    return true;
+  }
+
+  /**
+   * Writes one record whose payload is numbers, as float64: exact for every number (NaN, -0 and
+   * Infinity included), and no string to make or parse. Most calls and answers are a few numbers.
+   */
+  writeNumbers(kind: number, index: number, id: number, numbers: number | readonly number[]): boolean {
+    const count = typeof numbers === 'number' ? 1 : numbers.length;
+    const at = this.reserve(RECORD_HEADER + count * 8);
+    if (at < 0) return false;
+    const start = at + RECORD_HEADER;
+    if (typeof numbers === 'number') this.view.setFloat64(start, numbers, true);
+    else for (let i = 0; i < count; i++) this.view.setFloat64(start + i * 8, numbers[i] as number, true);
+    this.commit(at, count * 8, kind, index, id);
+    return true;
+  }
+
+  /** The numbers of a record `writeNumbers()` wrote. */
+  numbers(record: RingRecord): number[] {
+    const out: number[] = [];
+    for (let at = record.start; at < record.end; at += 8) out.push(this.view.getFloat64(at, true));
+    return out;
+  }
+
+  private commit(at: number, written: number, kind: number, index: number, id: number): void {
     const length = align(RECORD_HEADER + written);
     this.view.setUint32(at, length, true);
     this.view.setUint32(at + 4, written, true);
@@ -79,7 +106,6 @@ export class Ring {
     let next = at + length;
     if (next === this.capacity) next = 0;
     Atomics.store(this.header, WRITE, next);
-    return true;
   }
 
   /** The next record, or undefined when the ring is empty. Call `release()` when done with it. */
@@ -136,7 +162,24 @@ function copy(source: Uint8Array, target: Buffer, at: number): number {
 }
 
 /** What a ring record holds. Calls carry the method's index from the `ready` message. */
-export const RECORD = { CALL_JSON: 1, CALL_V8: 2, RESULT_JSON: 3, RESULT_V8: 4, ERROR: 5 } as const;
+export const RECORD = {
+  CALL_JSON: 1,
+  CALL_V8: 2,
+  RESULT_JSON: 3,
+  RESULT_V8: 4,
+  ERROR: 5,
+  CALL_NUMBERS: 6,
+  RESULT_NUMBER: 7,
+} as const;
+
+const MAX_NUMBERS = 64;
+
+/** Whether `args` is a short list of numbers, which `writeNumbers()` carries. */
+export function isNumberList(args: readonly unknown[]): args is readonly number[] {
+  if (args.length > MAX_NUMBERS) return false;
+  for (let i = 0; i < args.length; i++) if (typeof args[i] !== 'number') return false;
+  return true;
+}
 
 /** The shared buffers a host hands a worker: calls go in one ring, answers come back in the other. */
 export interface RingPair {

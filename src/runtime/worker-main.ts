@@ -33,8 +33,11 @@ host.on('message', (message: HostMessage) => {
 
 const ringReply: Reply = {
   value(id, value, json) {
-    const kind = json ? RECORD.RESULT_JSON : RECORD.RESULT_V8;
-    if (!answers.write(kind, 0, id, encodePayload(value, json))) port.send({ type: 'result', id, value: { j: value } });
+    const written =
+      typeof value === 'number'
+        ? answers.writeNumbers(RECORD.RESULT_NUMBER, 0, id, value)
+        : answers.write(json ? RECORD.RESULT_JSON : RECORD.RESULT_V8, 0, id, encodePayload(value, json));
+    if (!written) port.send({ type: 'result', id, value: { j: value } });
     else if (answers.wakeNeeded()) port.send({ type: 'wake' });
   },
   error(id, error) {
@@ -49,8 +52,10 @@ function drain(): { served: number; async: boolean } {
   let served = 0;
   let async = false;
   for (let record = calls.read(); record !== undefined; record = calls.read()) {
-    const json = record.kind === RECORD.CALL_JSON;
-    const args = decodePayload(calls.bytes, record.start, record.end, json) as unknown[];
+    const args =
+      record.kind === RECORD.CALL_NUMBERS
+        ? calls.numbers(record)
+        : (decodePayload(calls.bytes, record.start, record.end, record.kind === RECORD.CALL_JSON) as unknown[]);
     calls.release();
     const target = runtime.methods[record.index];
     served++;

@@ -26,6 +26,22 @@ describe('the shared-memory ring', () => {
     expect(ring.isEmpty()).toBe(true);
   });
 
+  test('numbers travel as float64, exactly: NaN, -0, Infinity and the smallest subnormal included', () => {
+    const ring = new Ring(Ring.create(1024));
+    const values = [1.5, Number.NaN, -0, Number.NEGATIVE_INFINITY, Number.MIN_VALUE, 2 ** 53 + 2];
+    expect(ring.writeNumbers(6, 2, 11, values)).toBe(true);
+    expect(ring.writeNumbers(7, 0, 12, -0)).toBe(true);
+
+    const first = ring.read();
+    expect(first && [first.kind, first.index, first.id]).toEqual([6, 2, 11]);
+    const got = first ? ring.numbers(first) : [];
+    ring.release();
+    expect(got).toHaveLength(values.length);
+    expect(got.every((n, i) => Object.is(n, values[i]))).toBe(true);
+    const second = ring.read();
+    expect(second && Object.is(ring.numbers(second)[0], -0)).toBe(true);
+  });
+
   test('refuses a record that does not fit, and takes it once the reader has made room', () => {
     const ring = new Ring(Ring.create(256));
     const big = 'x'.repeat(300);
