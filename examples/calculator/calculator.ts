@@ -1,6 +1,15 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Api, createHost, type LoadFailure, type Logger, type PluginErrorCode, type PluginInfo } from 'plugboard';
+import {
+  type AsyncApi,
+  CALL_TIMEOUT_MS,
+  createHost,
+  type IsolationMode,
+  type LoadFailure,
+  type Logger,
+  type PluginErrorCode,
+  type PluginInfo,
+} from 'plugboard';
 import { Operation } from './contract.js';
 import { reasonOf } from './errors.js';
 import { type Executable, evaluate } from './evaluate.js';
@@ -26,9 +35,22 @@ export interface Failure {
   readonly message: string;
 }
 
+/** Where operator plugins can run: on the calculator's thread, in a worker thread each, or in a child process each. */
+export const ISOLATION_MODES = ['inline', 'worker', 'process'] as const satisfies readonly IsolationMode[];
+
+/** How long one operator call may take, unless `callTimeoutMs` says otherwise. */
+export const DEFAULT_CALL_TIMEOUT_MS = CALL_TIMEOUT_MS;
+
 export interface CalculatorOptions {
   /** Folders of operator plugins; defaults to the bundled one. */
   readonly pluginDirs?: readonly string[];
+  /** The weakest isolation any operator runs in (a plugin's manifest may ask for more). Default `inline`. */
+  readonly isolation?: IsolationMode;
+  /**
+   * How long one operator call may take. Past it, a worker or process operator is stopped (and
+   * restarted); an inline one cannot be stopped, since it runs on the calculator's own thread.
+   */
+  readonly callTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -45,7 +67,14 @@ export interface Calculator extends AsyncDisposable {
 
 /** Loads the operator plugins and builds the operator table from what they declare. */
 export async function createCalculator(options: CalculatorOptions = {}): Promise<Calculator> {
-  const host = createHost({ contracts: [Operation], logger: options.logger });
+  // Always with an isolation policy, so that a plugin whose manifest asks for a worker or a process
+  // gets one even when the rest run inline; every call returns a Promise, which evaluation awaits.
+  const host = createHost({
+    contracts: [Operation],
+    logger: options.logger,
+    isolation: { minimum: options.isolation ?? 'inline' },
+    timeouts: { callMs: options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS },
+  });
   const report = await host.loadDirectory(options.pluginDirs ?? [BUNDLED_PLUGINS]).catch(async (error: unknown) => {
     await host.close();
     throw error;
@@ -77,7 +106,7 @@ export async function createCalculator(options: CalculatorOptions = {}): Promise
   return calculator;
 }
 
-function toOperator(info: PluginInfo, handle: Api<typeof Operation>): Operator {
+function toOperator(info: PluginInfo, handle: AsyncApi<typeof Operation>): Operator {
   return {
     symbol: handle.symbol,
     precedence: handle.precedence,

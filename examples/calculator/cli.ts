@@ -1,22 +1,33 @@
-import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { createCalculator } from './calculator.js';
-import { formatError, formatFailure, formatResult, type Mode } from './format.js';
+import type { IsolationMode } from 'plugboard';
+import { createCalculator, DEFAULT_CALL_TIMEOUT_MS } from './calculator.js';
+import { formatError, formatFailure, formatResult, formatUsageError, type Mode } from './format.js';
 import { runRepl } from './repl.js';
+import { checkArguments, checkPluginDirs, parseIsolation, parseTimeout, UsageError } from './usage.js';
 
 // `npm run calc -- "2 + 3 * 4"` evaluates one expression; with none, it starts a REPL.
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
+const TIMEOUT = String(DEFAULT_CALL_TIMEOUT_MS);
 
 interface CliOptions {
   readonly plugins: string[];
   readonly json?: true;
+  readonly isolation: string;
+  readonly timeout: string;
 }
 
-// An argument like `-x` or `--name` is an option; `-2 ^ 2` or `-(1)` is an expression.
-const OPTION_LIKE = /^--?[A-Za-z]/;
+/** What the command line asks for, checked. */
+interface Settings {
+  readonly pluginDirs: readonly string[] | undefined;
+  readonly isolation: IsolationMode;
+  readonly callTimeoutMs: number;
+  readonly mode: Mode;
+  /** Undefined for the REPL. */
+  readonly expression: string | undefined;
+}
 
 function createProgram(): Command {
   return new Command('calc')
@@ -27,16 +38,22 @@ function createProgram(): Command {
         .argParser(collect)
         .default([], 'the bundled plugins'),
     )
+    .addOption(
+      new Option('--isolation <mode>', 'where operators run: inline, worker or process').default('inline', 'inline'),
+    )
+    .addOption(new Option('--timeout <ms>', 'deadline of each operator call, in ms').default(TIMEOUT, TIMEOUT))
     .option('--json', 'print results and errors as JSON')
     .allowUnknownOption() // so that `calc "-2 ^ 2"` is an expression; real unknown options are caught below
     .exitOverride()
+    .configureOutput({ outputError: () => {} }) // usage errors are printed with their code, as text or JSON
     .addHelpText(
       'after',
       `
 Examples:
-  calc "2 + 3 * 4"               14
-  calc --json "2 ^ 3 ^ 2"        {"expression":"2 ^ 3 ^ 2","result":512}
-  calc --plugins ./my-operators  REPL over the operators in ./my-operators
+  calc "2 + 3 * 4"                       14
+  calc --json "2 ^ 3 ^ 2"                {"expression":"2 ^ 3 ^ 2","result":512}
+  calc --plugins ./my-operators          REPL over the operators in ./my-operators
+  calc --isolation process "2 + 3 * 4"   14, each operator in its own child process
 
 Exit codes: 0 success, 1 syntax or evaluation error, 2 usage error.`,
     );
@@ -44,22 +61,22 @@ Exit codes: 0 success, 1 syntax or evaluation error, 2 usage error.`,
 
 async function main(argv: readonly string[]): Promise<number> {
   const program = createProgram();
-  let options: CliOptions;
-  try {
-    program.parse(argv);
-    options = program.opts<CliOptions>();
-    checkUsage(program, options, argv);
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === EXIT_OK ? EXIT_OK : EXIT_USAGE;
-    throw error;
-  }
-  const mode: Mode = options.json === true ? 'json' : 'text';
   const print = (stream: NodeJS.WritableStream, text: string) => stream.write(`${text}\n`);
+  let settings: Settings;
+  try {
+    settings = readSettings(program, argv);
+  } catch (error) {
+    if (error instanceof CommanderError && error.exitCode === EXIT_OK) return EXIT_OK; // --help
+    const usage = toUsageError(error);
+    print(process.stderr, formatUsageError(usage, program.opts<CliOptions>().json === true ? 'json' : 'text'));
+    return EXIT_USAGE;
+  }
+  const { pluginDirs, isolation, callTimeoutMs, mode, expression } = settings;
 
-  const calculator = await createCalculator({ pluginDirs: options.plugins.length > 0 ? options.plugins : undefined });
+  const calculator = await createCalculator({ pluginDirs, isolation, callTimeoutMs });
   try {
     for (const failure of calculator.failures) print(process.stderr, formatFailure(failure, mode));
-    if (program.args.length === 0) {
+    if (expression === undefined) {
       const interactive = process.stdin.isTTY === true;
       await runRepl({
         calculator,
@@ -71,7 +88,6 @@ async function main(argv: readonly string[]): Promise<number> {
       });
       return EXIT_OK;
     }
-    const expression = program.args.join(' ');
     try {
       print(process.stdout, formatResult(expression, await calculator.evaluate(expression), mode));
       return EXIT_OK;
@@ -84,27 +100,28 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** Rejects option-like arguments commander let through, and plugin folders that do not exist. */
-function checkUsage(program: Command, options: CliOptions, argv: readonly string[]): void {
-  const dashes = argv.indexOf('--');
-  const afterDashes = new Set(dashes === -1 ? [] : argv.slice(dashes + 1));
-  const unknown = program.args.find((arg) => OPTION_LIKE.test(arg) && !afterDashes.has(arg));
-  if (unknown !== undefined) {
-    program.error(`error: unknown option '${unknown}' (write an expression that starts with a word after --)`, {
-      exitCode: EXIT_USAGE,
-    });
-  }
-  for (const dir of options.plugins) {
-    if (!isDirectory(dir)) program.error(`error: --plugins ${dir}: no such directory`, { exitCode: EXIT_USAGE });
-  }
+/** Parses the arguments; throws a UsageError, or commander's error for `--help`. */
+function readSettings(program: Command, argv: readonly string[]): Settings {
+  program.parse(argv);
+  const options = program.opts<CliOptions>();
+  checkArguments(program.args, argv);
+  checkPluginDirs(options.plugins);
+  return {
+    pluginDirs: options.plugins.length > 0 ? options.plugins : undefined,
+    isolation: parseIsolation(options.isolation),
+    callTimeoutMs: parseTimeout(options.timeout),
+    mode: options.json === true ? 'json' : 'text',
+    expression: program.args.length > 0 ? program.args.join(' ') : undefined,
+  };
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
+/** Commander's own errors, given a code; with unknown options allowed, a missing value is the only one. */
+function toUsageError(error: unknown): UsageError {
+  if (error instanceof UsageError) return error;
+  if (error instanceof CommanderError && error.code === 'commander.optionMissingArgument') {
+    return new UsageError('OPTION_VALUE_MISSING', error.message.replace(/^error: /, ''));
   }
+  throw error;
 }
 
 function collect(value: string, previous: string[]): string[] {

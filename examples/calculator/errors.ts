@@ -7,7 +7,10 @@ export const CALC_ERROR_CODES = [
   'SYNTAX',
   /** The input uses a symbol that no loaded plugin provides. */
   'UNKNOWN_OPERATOR',
-  /** An operator plugin threw, or returned something that is not a finite number; `cause` is its PluginError. */
+  /**
+   * An operator plugin threw, returned something that is not a finite number, missed its deadline,
+   * crashed, or is not running (while it is restarted); `cause` is its PluginError, whose code says which.
+   */
   'OPERATOR_FAILED',
 ] as const;
 

@@ -1,4 +1,4 @@
-import { isPluginError } from 'plugboard';
+import { isPluginError, type PluginError } from 'plugboard';
 import { CalcError, pluginLabel, reasonOf } from './errors.js';
 import type { OperatorSpec } from './operators.js';
 import type { BinaryNode, Expr, UnaryNode } from './parse.js';
@@ -47,12 +47,25 @@ function operatorFailed(node: UnaryNode<Executable> | BinaryNode<Executable>, er
   });
 }
 
-/** In the plugin's own words when it threw; what the contract rejected when its result was wrong. */
+/**
+ * In the plugin's own words when it threw; what the contract rejected when its result was wrong.
+ * Anything else happened to the plugin rather than in it (a deadline, a crash, a restart), so
+ * plugboard's code is named too: it is what docs/errors.md lists.
+ */
 function reasonFor(error: unknown): string {
   if (!isPluginError(error)) return describe(error);
   if (error.code === 'CALL_FAILED') return describe(error.cause);
   if (error.code === 'CALL_RESULT_INVALID') return `invalid result: ${error.issues.map((i) => i.message).join('; ')}`;
-  return reasonOf(error);
+  if (error.code === 'PLUGIN_NOT_ACTIVE') return `${notRunning(error)} [PLUGIN_NOT_ACTIVE]`;
+  return `${reasonOf(error)} [${error.code}]`;
+}
+
+/** Why an operator's plugin cannot take calls: it ended and waits for its restart, or it is stopped for good. */
+function notRunning(error: PluginError): string {
+  const ended = error.cause;
+  if (!isPluginError(ended)) return `its plugin ${reasonOf(error)}`; // `is starting, not active`
+  if (ended.code === 'RESTARTS_EXHAUSTED') return `its plugin ${reasonOf(ended)}`;
+  return `its plugin ended (${ended.code}) and is being restarted; try again`;
 }
 
 function describe(error: unknown): string {

@@ -1,6 +1,7 @@
 import { isPluginError } from 'plugboard';
 import type { Failure, Operator } from './calculator.js';
 import { isCalcError } from './errors.js';
+import type { UsageError } from './usage.js';
 
 // How the calculator talks: each function renders one thing as text for people or as one line of JSON.
 
@@ -87,4 +88,11 @@ export function formatOperators(operators: readonly Operator[], mode: Mode): str
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** A bad command line: the message, and in JSON its code. */
+export function formatUsageError(error: UsageError, mode: Mode): string {
+  return mode === 'json'
+    ? JSON.stringify({ error: { code: error.code, message: error.message } })
+    : `error: ${error.message}`;
 }

@@ -211,7 +211,9 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
 
   const close = async (): Promise<CloseReport> => {
     const deadline = performance.now() + timeouts.closeMs;
-    await Promise.race([Promise.allSettled([...inFlight]), timer(timeouts.closeMs)]);
+    // Loads and restarts under way finish first, so that what they start is stopped too.
+    const settling = [...inFlight, ...runner.restarting()];
+    await Promise.race([Promise.allSettled(settling), timer(timeouts.closeMs)]);
     const stopped: string[] = [];
     const failed: LoadFailure[] = [];
     for (const wave of stopOrder(live(), hostContracts)) {

@@ -90,16 +90,22 @@ function syncMethod(site: CallSite, link: Link, policy: CallPolicy): Method {
 
 function asyncMethod(site: CallSite, link: Link, policy: CallPolicy, options: CallOptions): Method {
   const { signal } = options;
-  const run = async (target: CallTarget, args: unknown[]): Promise<unknown> => {
-    const checkedArgs = policy.validate ? ((await checkArgs(site, target, args)) as unknown[]) : args;
-    let result: unknown;
+  const invoke = (target: CallTarget, args: unknown[]): unknown => {
     try {
-      result = await (target.implementation[site.method] as Method)(...checkedArgs);
+      return (target.implementation[site.method] as Method)(...args);
     } catch (error) {
       throw failed(site, target, error);
     }
-    return policy.validate ? checkResult(site, target, result) : result;
   };
+  const settle = (target: CallTarget, result: unknown): unknown =>
+    policy.validate ? checkResult(site, target, result) : result;
+  // A rejection from the plugin's own promise is its failure, named as such.
+  const fromPlugin = (target: CallTarget, result: unknown): unknown =>
+    isThenable(result)
+      ? Promise.resolve(result).catch((error: unknown) => {
+          throw failed(site, target, error);
+        })
+      : result;
   return (...args) => {
     let target: CallTarget;
     try {
@@ -111,22 +117,39 @@ function asyncMethod(site: CallSite, link: Link, policy: CallPolicy, options: Ca
     if (target.remote !== undefined) return remoteCall(site, target, args, { timeoutMs, signal });
     const stats = target.stats;
     stats.calls++;
-    stats.inFlight++;
+    if (signal?.aborted) return Promise.reject(aborted(site, target, signal));
     const started = performance.now();
-    const finish = () => {
-      stats.inFlight--;
-      stats.latency.record(performance.now() - started);
-    };
-    if (signal?.aborted) {
-      finish();
-      return Promise.reject(aborted(site, target, signal));
+    let pending: PromiseLike<unknown>;
+    try {
+      const checkedArgs = policy.validate ? checkArgs(site, target, args) : args;
+      if (isThenable(checkedArgs)) {
+        pending = Promise.resolve(checkedArgs).then((checked) =>
+          fromPlugin(target, invoke(target, checked as unknown[])),
+        );
+      } else {
+        const result = invoke(target, checkedArgs as unknown[]);
+        // An inline answer given synchronously cannot miss its deadline: it needs no timer.
+        if (!isThenable(result)) {
+          const settled = settle(target, result);
+          stats.latency.record(performance.now() - started);
+          return Promise.resolve(settled);
+        }
+        pending = fromPlugin(target, result) as PromiseLike<unknown>;
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const work = withTimeout(run(target, args), timeoutMs, () => {
+    stats.inFlight++;
+    const answered = Promise.resolve(pending).then((result) => settle(target, result));
+    const work = withTimeout(answered, timeoutMs, () => {
       stats.errors++;
       return callError('CALL_TIMEOUT', site, target, `did not settle within ${timeoutMs} ms`);
     });
     const settled = signal === undefined ? work : untilAborted(work, signal, () => aborted(site, target, signal));
-    return settled.finally(finish);
+    return settled.finally(() => {
+      stats.inFlight--;
+      stats.latency.record(performance.now() - started);
+    });
   };
 }
 

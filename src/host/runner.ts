@@ -36,6 +36,8 @@ export interface Runner {
   discovered(record: PluginRecord): void;
   /** Reports a plugin that was rejected before it had a record (bad manifest, duplicate name). */
   reject(plugin: PluginRef, error: PluginError): void;
+  /** Restarts under way, so that closing can wait for them and then stop what they started. */
+  restarting(): Promise<void>[];
 }
 
 const PERMISSIONS_NONE = {};
@@ -43,6 +45,7 @@ const PERMISSIONS_NONE = {};
 export function createRunner(deps: RunnerDeps): Runner {
   const { registry, events, logger } = deps;
 
+  const restarts = new Set<Promise<void>>();
   const emit = (
     plugin: PluginRef,
     from: PluginRecord['state'] | undefined,
@@ -81,6 +84,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       emit(plugin, undefined, 'failed', error);
     },
     start,
+    restarting: () => [...restarts],
     async stop(record, budgetMs) {
       if (record.state !== 'active') return;
       move(record, 'stop');
@@ -164,7 +168,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     logger.warn(`restarting plugin ${record.name} in ${delay} ms`, { code: error.code });
     const attempt = record.attempt;
     setTimeout(() => {
-      if (record.attempt === attempt && record.state === 'failed' && deps.mayRestart(record)) void start(record);
+      if (record.attempt !== attempt || record.state !== 'failed' || !deps.mayRestart(record)) return;
+      const restart = start(record).finally(() => restarts.delete(restart));
+      restarts.add(restart);
     }, delay).unref();
   }
 }

@@ -128,6 +128,41 @@ describe.each(MODES)('deadlines and supervision (%s)', (mode) => {
   });
 });
 
+describe.each(MODES)('closing while a plugin restarts (%s)', (mode) => {
+  test('close() waits for the restart under way, then stops what it started', async () => {
+    const dir = tempDir();
+    writeGreeter(dir, 'fragile', { greet: '() => process.exit(4)' });
+    const host = isolatedHost({ minimum: mode, restart: { maxRestarts: 1, backoffMs: 1 } });
+    await host.loadDirectory(dir);
+    const restarting = next<TransitionEvent>(
+      (listener) => host.on('starting', listener),
+      (event) => event.from === 'failed',
+    );
+
+    expect((await rejection(host.get(Greeter, 'fragile').greet('x'))).code).toBe('PLUGIN_EXITED');
+    await restarting;
+    const report = await host.close();
+
+    expect(report).toEqual({ stopped: ['fragile'], failed: [] });
+    expect(host.list().map((plugin) => plugin.state)).toEqual(['stopped']);
+  });
+});
+
+describe('an inline plugin on a host that isolates', () => {
+  test('its synchronous answers are checked and its throws named, like any other', async () => {
+    const dir = tempDir();
+    writeGreeter(dir, 'sync', { greet: '(who) => who === "boom" ? (() => { throw new Error("no"); })() : who.length' });
+    const host = isolatedHost('inline');
+    await host.loadDirectory(dir);
+    const sync = host.get(Greeter, 'sync');
+
+    expect((await rejection(sync.greet('ada'))).code).toBe('CALL_RESULT_INVALID');
+    expect((await rejection(sync.greet('boom'))).code).toBe('CALL_FAILED');
+    expect((await rejection(sync.greet(1 as unknown as string))).code).toBe('CALL_ARGS_INVALID');
+    expect(host.inspect().plugins[0]?.calls).toBe(3);
+  });
+});
+
 describe('choosing the mode', () => {
   test('the strongest of the manifest, the host minimum, the plugin policy and the load call wins', async () => {
     const dir = tempDir();
