@@ -17,9 +17,20 @@ const port: RuntimePort = {
   },
 };
 const runtime = createRuntime(port);
-process.on('message', (message) => runtime.handle(message as HostMessage));
-process.on('disconnect', () => process.exit(0));
 // Most plugins import plugboard's plugin API: load it while the child waits for its plugin, so a
-// warm child (see the pool in isolation/process.ts) has it ready.
-void import(new URL('../plugin-api.js', import.meta.url).href).catch(() => {});
+// warm child (see the pool in isolation/process.ts) has it ready. Messages wait for it: a
+// CommonJS plugin's require() of a module the loader is still evaluating fails on Node 20.
+let waiting: HostMessage[] | undefined = [];
+void import(new URL('../plugin-api.js', import.meta.url).href)
+  .catch(() => {})
+  .finally(() => {
+    const queued = waiting ?? [];
+    waiting = undefined;
+    for (const message of queued) runtime.handle(message);
+  });
+process.on('message', (message) => {
+  if (waiting === undefined) runtime.handle(message as HostMessage);
+  else waiting.push(message as HostMessage);
+});
+process.on('disconnect', () => process.exit(0));
 send({ type: 'hello' });
