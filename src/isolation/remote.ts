@@ -15,6 +15,8 @@ export interface TransportEvents {
   /** A call's outcome from the fast path: the value, or a WireError when `ok` is false. */
   answer(id: number, ok: boolean, payload: unknown): void;
   end(ending: Ending): void;
+  /** How many calls wait for an answer. */
+  waiting(): number;
 }
 
 export interface Transport {
@@ -128,6 +130,7 @@ export function startRemote(
   };
 
   const events: TransportEvents = {
+    waiting: () => pending.size,
     answer(id, ok, payload) {
       if (ok) settle(id)?.resolve(payload);
       else fail(id, payload as WireError);

@@ -44,7 +44,6 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
     name: `plugboard:${request.name}`,
   });
   let error: unknown;
-  const onRing = new Set<number>();
   let armed = false;
 
   const drain = () => {
@@ -55,7 +54,6 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
           ? answers.numbers(record)[0]
           : decodePayload(answers.bytes, record.start, record.end, record.kind !== RECORD.RESULT_V8);
       answers.release();
-      onRing.delete(record.id);
       events.answer(record.id, ok, payload);
     }
   };
@@ -74,7 +72,7 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
     arm();
   };
   const arm = () => {
-    if (armed || onRing.size === 0) return;
+    if (armed || events.waiting() === 0) return;
     armed = true;
     if (spin || !answers.sleep()) return queueMicrotask(collect);
   };
@@ -84,14 +82,12 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
       spin = true;
       return collect();
     }
-    if (message.type === 'result' || message.type === 'error') onRing.delete(message.id);
     events.message(message);
   });
   worker.on('error', (thrown) => {
     error = thrown;
   });
   worker.on('exit', (code) => {
-    onRing.clear();
     slot?.release();
     events.end({ code, signal: null, error });
   });
@@ -105,7 +101,6 @@ function connectWorker(request: StartRequest, events: TransportEvents, slot: Slo
         : calls.write(json ? RECORD.CALL_JSON : RECORD.CALL_V8, index, id, encodePayload(args, json));
       if (!written) return false;
       if (calls.wakeNeeded()) worker.postMessage({ type: 'wake' });
-      onRing.add(id);
       arm();
       return true;
     },
