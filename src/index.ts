@@ -35,7 +35,7 @@ export {
 export type { IsolationPolicy, PluginPolicy, RestartPolicy } from './host/policy.js';
 export { DEFAULT_LIMITS, DEFAULT_RESTART } from './host/policy.js';
 export type { PluginInfo } from './host/records.js';
-export type { Grants, ResourceLimits } from './isolation/types.js';
+export type { Grants, PoolState, ResourceLimits } from './isolation/types.js';
 export type { PluginState } from './lifecycle/machine.js';
 export { PLUGIN_STATES } from './lifecycle/machine.js';
 export type { ScanResult } from './loader/scan.js';

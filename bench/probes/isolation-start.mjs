@@ -27,7 +27,8 @@ const starts = Number(count);
 const RAW_WORKER = new URL('./raw-worker.mjs', import.meta.url);
 const RAW_CHILD = new URL('./raw-child.mjs', import.meta.url);
 const POOL = 2;
-// Plugboard does not tell when its spare children are warm; see waitForIdleChildren().
+// Plugboard tells when its spare children have said hello (the `pool` event); waitForIdleChildren()
+// then also waits for them to go quiet, so that a spare still loading does not compete for the CPU.
 const POLL_MS = 5;
 const QUIET_MS = 30;
 const SETTLE_LIMIT_MS = 10_000;
@@ -109,6 +110,7 @@ async function poolStarts() {
   let inRow = 0;
   try {
     while (ms.length < starts + 1) {
+      await warmPool(host);
       await waitForIdleChildren(POOL);
       const spare = new Set(childPids());
       const started = performance.now();
@@ -128,6 +130,18 @@ async function poolStarts() {
   } finally {
     await host.close();
   }
+}
+
+/** Resolves once every spare child of the host's pool is warm. */
+function warmPool(host) {
+  if (host.inspect().pool.warm === POOL) return Promise.resolve();
+  return new Promise((resolve) => {
+    const dispose = host.on('pool', (state) => {
+      if (state.warm < POOL) return;
+      dispose();
+      resolve();
+    });
+  });
 }
 
 /**

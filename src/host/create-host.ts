@@ -105,7 +105,14 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   const views = isolation.isolating ? createViews() : undefined;
   if (views !== undefined) {
     isolations.set('worker', createWorkerIsolation(views));
-    isolations.set('process', createProcessIsolation(views, { pool: isolation.pool, limits: isolation.limits }));
+    isolations.set(
+      'process',
+      createProcessIsolation(views, {
+        pool: isolation.pool,
+        limits: isolation.limits,
+        onPool: (state) => events.emit('pool', state),
+      }),
+    );
   }
   const inFlight = new Set<Promise<unknown>>();
   const loading = new Map<string, Promise<PluginInfo>>();
@@ -301,7 +308,12 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
       closing ??= close();
       return closing;
     },
-    inspect: () => snapshot(registry, contracts.values(), { version, closed: closing !== undefined }),
+    inspect: () =>
+      snapshot(registry, contracts.values(), {
+        version,
+        closed: closing !== undefined,
+        pool: isolations.get('process')?.pool?.() ?? { size: 0, warm: 0 },
+      }),
     on: (name, listener) => events.on(name, listener),
     async [Symbol.asyncDispose]() {
       await host.close();

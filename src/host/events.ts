@@ -1,4 +1,5 @@
 import type { PluginError } from '../errors.js';
+import type { PoolState } from '../isolation/types.js';
 import type { PluginState } from '../lifecycle/machine.js';
 
 /** Which plugin an event is about. The name is the folder's when the manifest could not be read. */
@@ -27,8 +28,10 @@ export interface RestartEvent {
   readonly error: PluginError;
 }
 
-/** Every event a host emits: one per target state, `transition` for all of them, and `restarting`. */
+/** Every event a host emits: one per target state, `transition` for all of them, `restarting`, `pool`. */
 export type HostEvents = { readonly [State in PluginState]: TransitionEvent } & {
   readonly transition: TransitionEvent;
   readonly restarting: RestartEvent;
+  /** Process mode's pool of warm children changed: one became ready, was taken, or ended. */
+  readonly pool: PoolState;
 };

@@ -1,4 +1,5 @@
 import type { AnyContract } from '../contract/define-contract.js';
+import type { PoolState } from '../isolation/types.js';
 import { type PluginInfo, toInfo } from './records.js';
 import type { Registry } from './registry.js';
 
@@ -29,6 +30,8 @@ export interface ContractSnapshot {
 export interface HostSnapshot {
   readonly version: string;
   readonly closed: boolean;
+  /** Process mode's children started ahead of need (`isolation.pool`), and how many are ready. */
+  readonly pool: PoolState;
   readonly contracts: readonly ContractSnapshot[];
   readonly plugins: readonly PluginSnapshot[];
 }
@@ -36,7 +39,7 @@ export interface HostSnapshot {
 export function snapshot(
   registry: Registry,
   contracts: Iterable<AnyContract>,
-  host: { readonly version: string; readonly closed: boolean },
+  host: { readonly version: string; readonly closed: boolean; readonly pool: PoolState },
 ): HostSnapshot {
   const plugins = [...registry.slots()].map(
     ({ current: record }): PluginSnapshot => ({
@@ -53,6 +56,7 @@ export function snapshot(
   return {
     version: host.version,
     closed: host.closed,
+    pool: host.pool,
     contracts: [...contracts].map((contract) => ({
       id: contract.id,
       version: contract.version,

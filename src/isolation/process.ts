@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { RuntimeMessage } from '../protocol/messages.js';
 import { startRemote, type Transport, type TransportEvents } from './remote.js';
 import { assertNoSymlinkOut, checkGrants, permissionFlags } from './sandbox.js';
-import type { Isolation, PluginInstance, ResourceLimits, StartRequest } from './types.js';
+import type { Isolation, PluginInstance, PoolState, ResourceLimits, StartRequest } from './types.js';
 import { DIST_DIR, PLUGIN_CONDITION, type Slot, type Views } from './view.js';
 
 // One bundled file (see worker.ts), which is also one file for the sandbox to let it read.
@@ -15,6 +15,8 @@ export interface ProcessOptions {
   /** Children kept started ahead of need, so a plugin without extra permissions starts in one. */
   readonly pool: number;
   readonly limits: ResourceLimits;
+  /** Told whenever the number of warm children changes. */
+  readonly onPool?: (state: PoolState) => void;
 }
 
 interface Child {
@@ -35,6 +37,8 @@ interface Child {
 export function createProcessIsolation(views: Views, options: ProcessOptions): Isolation {
   const spare: Child[] = [];
   let closed = false;
+  const state = (): PoolState => ({ size: options.pool, warm: spare.filter((child) => child.warm).length });
+  const changed = () => options.onPool?.(state());
 
   const refill = () => {
     while (!closed && spare.length < options.pool) {
@@ -43,13 +47,18 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
         slot,
         permissionFlags({ name: '', version: '0.0.0', main: '', provides: {} }, [], slot.dir, reads(views, slot)),
         options.limits,
+        changed,
       );
       child.process.unref();
       child.process.channel?.unref();
       spare.push(child);
       child.process.once('exit', () => {
         const at = spare.indexOf(child);
-        if (at >= 0) spare.splice(at, 1);
+        if (at < 0) return;
+        // A spare that ended before it was used is replaced, unless it never got warm.
+        spare.splice(at, 1);
+        changed();
+        if (child.warm) setImmediate(refill);
       });
     }
   };
@@ -64,6 +73,7 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
       const warm = granted.length === 0 ? spare.findIndex((candidate) => candidate.warm) : -1;
       if (warm >= 0) {
         child = spare.splice(warm, 1)[0] as Child;
+        changed();
       } else {
         const slot = views.slot();
         const flags = permissionFlags(request.manifest, granted, request.folder, reads(views, slot), slot.plugin);
@@ -76,6 +86,7 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
       if (warm >= 0) void started.finally(() => setImmediate(refill)).catch(() => {});
       return started;
     },
+    pool: state,
     async close() {
       closed = true;
       for (const child of spare.splice(0)) child.process.kill('SIGKILL');
@@ -88,7 +99,7 @@ function reads(views: Views, slot: Slot): string[] {
   return [DIST_DIR, views.modules, slot.dir];
 }
 
-function spawnChild(slot: Slot, flags: string[], limits: ResourceLimits): Child {
+function spawnChild(slot: Slot, flags: string[], limits: ResourceLimits, onWarm?: () => void): Child {
   const child = fork(RUNTIME, [], {
     execArgv: [...flags, PLUGIN_CONDITION, '--preserve-symlinks', `--max-old-space-size=${limits.heapMb}`],
     serialization: 'json',
@@ -112,7 +123,10 @@ function spawnChild(slot: Slot, flags: string[], limits: ResourceLimits): Child 
     },
   };
   child.on('message', (message: RuntimeMessage) => {
-    if (message.type === 'hello') entry.warm = true;
+    if (message.type === 'hello') {
+      entry.warm = true;
+      onWarm?.();
+    }
     events?.message(message);
   });
   // Buffers live outside the V8 heap, so only the child's resident size tells a Buffer blow-up.

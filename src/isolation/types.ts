@@ -73,10 +73,18 @@ export interface PluginInstance {
   stop(timeoutMs: number): Promise<void>;
 }
 
+/** Process mode's children kept ahead of need: how many there should be, how many are ready. */
+export interface PoolState {
+  readonly size: number;
+  readonly warm: number;
+}
+
 /** One way of running plugins: same thread, worker thread, or child process. */
 export interface Isolation {
   readonly mode: IsolationMode;
   start(request: StartRequest): Promise<PluginInstance>;
+  /** The warm children, for an isolation that keeps some. */
+  pool?(): PoolState;
   /** Releases what the isolation keeps between plugins (a pool of warm processes). */
   close?(): Promise<void>;
 }

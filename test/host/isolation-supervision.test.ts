@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createHost, isPluginError, type PluginError, type RestartEvent, type TransitionEvent } from 'plugboard';
 import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
@@ -223,5 +224,32 @@ describe('choosing the mode', () => {
     expect(report.failed).toEqual([]);
     await expect(host.get(Greeter, 'first').greet('a')).resolves.toBe('first greets a');
     await expect(host.get(Greeter, 'second').greet('b')).resolves.toBe('second greets b');
+  });
+
+  test('the pool says when its children are warm, hands one to a plugin, and makes another', async () => {
+    const dir = tempDir();
+    writeGreeter(dir, 'pooled', { greet: '() => String(process.pid)' });
+    const host = isolatedHost({ minimum: 'process', pool: 2 });
+    const states: { size: number; warm: number }[] = [];
+    host.on('pool', (state) => states.push(state));
+    const warm = () =>
+      next<{ size: number; warm: number }>(
+        (l) => host.on('pool', l),
+        (state) => state.warm === 2,
+      );
+
+    await warm();
+    expect(host.inspect().pool).toEqual({ size: 2, warm: 2 });
+    const refilled = warm();
+    await host.load(join(dir, 'pooled'));
+    expect(host.inspect().pool.warm).toBeLessThan(2);
+    await refilled;
+
+    expect(states.map((state) => state.warm)).toEqual([1, 2, 1, 2]);
+    await expect(host.get(Greeter, 'pooled').greet('x')).resolves.toMatch(/^\d+$/);
+  });
+
+  test('a host without a pool reports an empty one', () => {
+    expect(isolatedHost('worker').inspect().pool).toEqual({ size: 0, warm: 0 });
   });
 });
