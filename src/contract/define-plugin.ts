@@ -1,3 +1,4 @@
+import { PluginError } from '../errors.js';
 import type { AnyContract, Api, Implementation } from './define-contract.js';
 
 /** The logger a host passes in; `console` fits. plugboard never prints on its own. */
@@ -62,4 +63,27 @@ export function describeInvalidPlugin(value: unknown): string | undefined {
   if (typeof plugin.setup !== 'function') return 'expected the default export to have a setup(ctx) function';
   const wrong = HOOKS.find((hook) => plugin[hook] !== undefined && typeof plugin[hook] !== 'function');
   return wrong === undefined ? undefined : `expected \`${wrong}\` to be a function, got ${typeof plugin[wrong]}`;
+}
+
+/**
+ * Why a plugin's `ctx.use(id, name)` is refused, or undefined when it may go ahead: its manifest
+ * must require the contract (or the named plugin), and the host must declare the contract. The
+ * same rule inline and behind a boundary.
+ */
+export function refuseUse(
+  plugin: { readonly name: string; readonly version: string },
+  use: { readonly id: string; readonly name: string | undefined },
+  requires: readonly string[],
+  hostKnows: (id: string) => boolean,
+): PluginError | undefined {
+  const subject = { plugin: plugin.name, version: plugin.version, contract: use.id };
+  const declared = requires.includes(use.id) || (use.name !== undefined && requires.includes(use.name));
+  if (!declared) {
+    const what = use.name === undefined ? `contract \`${use.id}\`` : `plugin \`${use.name}\``;
+    return new PluginError('USE_UNDECLARED', `used ${what}, which its manifest does not list in \`requires\``, subject);
+  }
+  if (!hostKnows(use.id)) {
+    return new PluginError('CONTRACT_UNKNOWN', `used contract \`${use.id}\`, which the host does not declare`, subject);
+  }
+  return undefined;
 }

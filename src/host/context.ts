@@ -1,6 +1,5 @@
 import type { AnyContract, Api } from '../contract/define-contract.js';
-import type { Logger } from '../contract/define-plugin.js';
-import { PluginError } from '../errors.js';
+import { type Logger, refuseUse } from '../contract/define-plugin.js';
 import type { ContextSource } from '../isolation/types.js';
 import type { PluginRecord } from './records.js';
 
@@ -14,32 +13,17 @@ export interface ContextDeps {
 
 /** The host's half of a plugin's `ctx`: its logger, its config, and `use()` of what it requires. */
 export function createContextSource(record: PluginRecord, deps: ContextDeps): ContextSource {
-  const requires = record.manifest.requires ?? {};
+  const required = Object.keys(record.manifest.requires ?? {});
   return {
     logger: childLogger(deps.logger, { plugin: record.name, version: record.version }),
     config: Object.freeze({ ...deps.config[record.name] }),
     use<C extends AnyContract>(wanted: C | C['id'], name?: string): Api<C> {
       const id = typeof wanted === 'string' ? wanted : wanted.id;
-      const declared = id in requires || (name !== undefined && name in requires);
-      if (!declared) {
-        const what = name === undefined ? `contract \`${id}\`` : `plugin \`${name}\``;
-        throw new PluginError('USE_UNDECLARED', `used ${what}, which its manifest does not list in \`requires\``, {
-          plugin: record.name,
-          version: record.version,
-          contract: id,
-        });
-      }
-      // The host's own contract object: a plugin's copy may differ in identity, not in id.
-      const contract = deps.contracts.get(id);
-      if (contract === undefined) {
-        throw new PluginError('CONTRACT_UNKNOWN', `used contract \`${id}\`, which the host does not declare`, {
-          plugin: record.name,
-          version: record.version,
-          contract: id,
-        });
-      }
-      // A plugin that provides the contract it uses is not its own provider.
-      return deps.get(contract as C, name, record.name);
+      const refused = refuseUse(record, { id, name }, required, (known) => deps.contracts.has(known));
+      if (refused !== undefined) throw refused;
+      // The host's own contract object (a plugin's copy may differ in identity, not in id); a
+      // plugin that provides the contract it uses is not its own provider.
+      return deps.get(deps.contracts.get(id) as C, name, record.name);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { AnyContract, Api, MethodSpec } from '../contract/define-contract.js';
 import { formatIssuePath, type StandardSchemaV1 } from '../contract/standard-schema.js';
 import { describeValue, type Issue, PluginError, type PluginErrorCode } from '../errors.js';
+import { abortFailure } from '../isolation/endings.js';
 import { isThenable, withTimeout } from '../util/timeout.js';
 import type { Link, Method } from './link.js';
 import type { CallTarget } from './records.js';
@@ -193,10 +194,7 @@ function remoteCall(
 }
 
 function aborted(site: CallSite, target: CallTarget, signal: AbortSignal): PluginError {
-  const reason = signal.reason as { name?: string } | undefined;
-  return reason?.name === 'TimeoutError'
-    ? callError('CALL_TIMEOUT', site, target, 'passed the deadline of its AbortSignal', undefined, reason)
-    : callError('CALL_ABORTED', site, target, `was aborted: ${describeValue(reason)}`, undefined, reason);
+  return abortFailure({ plugin: target.plugin, version: target.version }, site, signal);
 }
 
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal, reason: () => PluginError): Promise<T> {

@@ -17,7 +17,8 @@ export interface Ending {
 
 export interface Subject {
   readonly plugin: string;
-  readonly version: string;
+  /** Undefined for a host's default implementation. */
+  readonly version: string | undefined;
 }
 
 export interface CallSite {
@@ -52,6 +53,17 @@ export function siteError(
     issues,
     cause,
   });
+}
+
+/**
+ * A call whose AbortSignal fired: CALL_TIMEOUT for `AbortSignal.timeout()`, which is a deadline,
+ * CALL_ABORTED for any other reason.
+ */
+export function abortFailure(subject: Subject, call: CallSite, signal: AbortSignal): PluginError {
+  const reason = signal.reason as { name?: string } | undefined;
+  return reason?.name === 'TimeoutError'
+    ? siteError(subject, 'CALL_TIMEOUT', call, 'passed the deadline of its AbortSignal', reason)
+    : siteError(subject, 'CALL_ABORTED', call, `was aborted: ${describeValue(reason)}`, reason);
 }
 
 /** Why a worker or process ended when nobody asked it to. */
@@ -105,14 +117,20 @@ export function callFailure(subject: Subject, call: CallSite, error: Error): Plu
 }
 
 /**
- * Why a start failed on the other side. A PluginError keeps its code (ENTRY_IMPORT_FAILED,
- * SETUP_TIMEOUT, ...) and gains the plugin's name and version.
+ * Why a start or a stop failed on the other side. A PluginError keeps its code
+ * (ENTRY_IMPORT_FAILED, SETUP_TIMEOUT, TEARDOWN_FAILED, ...) and gains the plugin's name and version.
  */
-export function startFailure(subject: Subject, mode: Mode, entry: string, error: Error): PluginError {
+export function remoteFailure(
+  subject: Subject,
+  mode: Mode,
+  entry: string,
+  error: Error,
+  doing: 'starting' | 'stopping',
+): PluginError {
   const denied = findDenied(error);
   if (denied !== undefined) {
     const { permission, where } = describeDenied(denied);
-    return new PluginError('PERMISSION_DENIED', `was denied \`${permission}\`${where} while starting`, {
+    return new PluginError('PERMISSION_DENIED', `was denied \`${permission}\`${where} while ${doing}`, {
       ...subject,
       issues: [deniedIssue(permission, where)],
       cause: error,

@@ -2,12 +2,20 @@
 // protocol, forwards calls with deadlines, and turns every way the other side can end into a
 // PluginError with its own code. Transports (worker.ts, process.ts) only move messages.
 
-import { describeValue, PluginError, type PluginErrorCode } from '../errors.js';
+import { PluginError, type PluginErrorCode } from '../errors.js';
 import { pack, unpack } from '../protocol/codec.js';
 import type { FatalKind, HostMessage, ImplementationShape, RuntimeMessage } from '../protocol/messages.js';
 import { fromWireError, toWireError, type WireError } from '../protocol/wire-error.js';
 import { checkWireValue } from '../protocol/wire-value.js';
-import { type CallSite, callFailure, type Ending, siteError, startFailure, whyEnded } from './endings.js';
+import {
+  abortFailure,
+  type CallSite,
+  callFailure,
+  type Ending,
+  remoteFailure,
+  siteError,
+  whyEnded,
+} from './endings.js';
 import type { PluginInstance, RemoteCallOptions, StartRequest } from './types.js';
 
 export interface TransportEvents {
@@ -105,11 +113,7 @@ export function startRemote(
   const rejectAll = (error: PluginError) => {
     for (const id of [...pending.keys()]) {
       const call = settle(id) as PendingCall;
-      call.reject(
-        terminatedFor === undefined
-          ? callError(error.code, call, `did not finish: ${error.message}`, error)
-          : callError('PLUGIN_TERMINATED', call, `did not finish: ${error.message}`, error),
-      );
+      call.reject(callError(error.code, call, `did not finish: ${error.message}`, error));
     }
     for (const request of requests.values()) request.reject(error);
     requests.clear();
@@ -142,7 +146,7 @@ export function startRemote(
         case 'ready':
           return ready(message.implementations);
         case 'start-failed':
-          return end(startFailure(subject, mode, request.entry, fromWireError(message.error)));
+          return end(remoteFailure(subject, mode, request.entry, fromWireError(message.error), 'starting'));
         case 'result':
           return void settle(message.id)?.resolve(unpack(message.value));
         case 'error':
@@ -172,7 +176,7 @@ export function startRemote(
             error:
               message.error === undefined
                 ? undefined
-                : startFailure(subject, mode, request.entry, fromWireError(message.error)),
+                : remoteFailure(subject, mode, request.entry, fromWireError(message.error), 'stopping'),
           };
           end(new PluginError('PLUGIN_NOT_ACTIVE', 'was stopped', subject));
           return;
@@ -227,12 +231,7 @@ export function startRemote(
       }
     });
 
-  const abortError = (site: { contract: string; method: string }, signal: AbortSignal): PluginError => {
-    const reason = signal.reason as { name?: string } | undefined;
-    return reason?.name === 'TimeoutError'
-      ? callError('CALL_TIMEOUT', site, 'passed the deadline of its AbortSignal', reason)
-      : callError('CALL_ABORTED', site, `was aborted: ${describeValue(reason)}`, reason);
-  };
+  const abortError = (site: CallSite, signal: AbortSignal) => abortFailure(subject, site, signal);
 
   // One timer for all calls, set for the earliest deadline: a timer per call would cost more
   // than the call. Calls that finish leave it be; when it fires it looks for the next one.
@@ -300,9 +299,10 @@ export function startRemote(
       new Promise<void>((resolve, reject) => {
         if (ended !== undefined) return resolve();
         const timer = setTimeout(() => {
+          const error = new PluginError('TEARDOWN_TIMEOUT', `teardown did not finish within ${timeoutMs} ms`, subject);
           stopping = undefined;
-          end(new PluginError('TEARDOWN_TIMEOUT', `teardown did not finish within ${timeoutMs} ms`, subject));
-          reject(new PluginError('TEARDOWN_TIMEOUT', `teardown did not finish within ${timeoutMs} ms`, subject));
+          end(error);
+          reject(error);
         }, timeoutMs);
         timer.unref();
         stopping = {

@@ -1,7 +1,7 @@
 // The plugin's side of the boundary, shared by worker and child-process runtimes: starts the
 // plugin, serves calls, forwards `ctx.use()` and logs to the host, and reports what kills it.
 
-import type { Logger, PluginContext } from '../contract/define-plugin.js';
+import { type Logger, type PluginContext, refuseUse } from '../contract/define-plugin.js';
 import { PluginError } from '../errors.js';
 import { type Packed, pack, unpack } from '../protocol/codec.js';
 import type {
@@ -11,6 +11,7 @@ import type {
   LogLevel,
   RuntimeMessage,
   StartMessage,
+  UsableContract,
 } from '../protocol/messages.js';
 import { fromWireError, toWireError } from '../protocol/wire-error.js';
 import { checkWireValue } from '../protocol/wire-value.js';
@@ -240,24 +241,10 @@ function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
   return ((wanted: { id: string } | string, name?: string) => {
     const id = typeof wanted === 'string' ? wanted : wanted?.id;
     const contract = message.contracts.find((known) => known.id === id);
-    if (contract === undefined) {
-      throw new PluginError('CONTRACT_UNKNOWN', `used contract \`${id}\`, which the host does not declare`, {
-        plugin: message.name,
-        version: message.version,
-        contract: id,
-      });
-    }
-    const declared = message.requires.includes(id) || (name !== undefined && message.requires.includes(name));
-    if (!declared) {
-      const what = name === undefined ? `contract \`${id}\`` : `plugin \`${name}\``;
-      throw new PluginError('USE_UNDECLARED', `used ${what}, which its manifest does not list in \`requires\``, {
-        plugin: message.name,
-        version: message.version,
-        contract: id,
-      });
-    }
+    const refused = refuseUse(message, { id, name }, message.requires, () => contract !== undefined);
+    if (refused !== undefined) throw refused;
     const api: Record<string, unknown> = {};
-    for (const method of contract.methods) {
+    for (const method of (contract as UsableContract).methods) {
       api[method] = (...args: unknown[]) => {
         const check = checkWireValue(args, 'args');
         if (!check.ok) {

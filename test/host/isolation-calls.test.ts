@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Greeter } from '../helpers/contracts.js';
 import { onCleanup, pluginsDir, tempDir, writePlugin } from '../helpers/fixtures.js';
 import { isolatedHost } from '../helpers/host.js';
+import { recordingLogger, rejection } from '../helpers/outcomes.js';
 import { writeGreeter } from '../helpers/plugins.js';
 
 const MODES = ['worker', 'process'] as const;
@@ -23,16 +24,6 @@ function anythingHost(mode: (typeof MODES)[number]) {
     await host.close();
   });
   return host;
-}
-
-async function rejection(work: Promise<unknown>): Promise<PluginError> {
-  try {
-    await work;
-  } catch (error) {
-    if (isPluginError(error)) return error;
-    throw new Error(`expected a PluginError, got ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
 }
 
 describe.each(MODES)('calls across the boundary (%s)', (mode) => {
@@ -140,13 +131,7 @@ describe.each(MODES)('calls across the boundary (%s)', (mode) => {
       setup: "ctx.logger.info('relay up', { prefix: ctx.config.prefix });",
       greet: "async (who) => ctx.config.prefix + (await ctx.use('test.greeter', 'base').greet(who))",
     });
-    const entries: unknown[] = [];
-    const logger = {
-      debug() {},
-      info: (message: string, fields?: unknown) => entries.push({ message, fields }),
-      warn() {},
-      error() {},
-    };
+    const { logger, entries } = recordingLogger();
     const host = isolatedHost(mode, { logger, config: { relay: { prefix: '>' } } });
     await host.loadDirectory(dir);
 
@@ -154,14 +139,22 @@ describe.each(MODES)('calls across the boundary (%s)', (mode) => {
     expect(entries).toContainEqual({ message: 'relay up', fields: { plugin: 'relay', version: '1.0.0', prefix: '>' } });
   });
 
-  test('ctx.use() of something the manifest does not require throws USE_UNDECLARED inside the plugin', async () => {
+  test('ctx.use() refuses inside the plugin as inline: USE_UNDECLARED first, then CONTRACT_UNKNOWN', async () => {
     const dir = tempDir();
+    writeGreeter(dir, 'base');
     writeGreeter(dir, 'nosy', {
-      greet: "() => { try { ctx.use('test.greeter'); return 'used'; } catch (error) { return error.code; } }",
+      requires: { base: '^1.0.0' },
+      greet:
+        "(asked) => { const [id, name] = asked.split(' '); try { ctx.use(id, name); return 'used'; } catch (error) { return error.code; } }",
     });
     const host = isolatedHost(mode);
     await host.loadDirectory(dir);
-    await expect(host.get(Greeter, 'nosy').greet('x')).resolves.toBe('USE_UNDECLARED');
+    const nosy = host.get(Greeter, 'nosy');
+
+    await expect(nosy.greet('test.greeter')).resolves.toBe('USE_UNDECLARED');
+    await expect(nosy.greet('no.such.contract')).resolves.toBe('USE_UNDECLARED');
+    await expect(nosy.greet('no.such.contract base')).resolves.toBe('CONTRACT_UNKNOWN');
+    await expect(nosy.greet('test.greeter base')).resolves.toBe('used');
   });
 
   test('unloading ends the worker or process, and a kept handle then explains why it cannot call', async () => {
@@ -186,13 +179,7 @@ describe.each(MODES)('calls across the boundary (%s)', (mode) => {
       greet: '() => String(process.pid)',
       teardown: "globalThis.ctx.logger.info('torn down', { aborted: globalThis.ctx.signal.aborted });",
     });
-    const entries: unknown[] = [];
-    const logger = {
-      debug() {},
-      info: (message: string, fields?: unknown) => entries.push({ message, fields }),
-      warn() {},
-      error() {},
-    };
+    const { logger, entries } = recordingLogger();
     const host = isolatedHost(mode, { logger });
     await host.loadDirectory(dir);
     const pid = Number(await host.get(Greeter, 'tidy').greet('x'));

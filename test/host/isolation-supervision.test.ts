@@ -4,20 +4,11 @@ import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
 import { pluginsDir, tempDir } from '../helpers/fixtures.js';
 import { isolatedHost } from '../helpers/host.js';
+import { rejection } from '../helpers/outcomes.js';
 import { writeGreeter } from '../helpers/plugins.js';
 
 const MODES = ['worker', 'process'] as const;
 const NO_RESTART = { maxRestarts: 0 };
-
-async function rejection(work: Promise<unknown>): Promise<PluginError> {
-  try {
-    await work;
-  } catch (error) {
-    if (isPluginError(error)) return error;
-    throw new Error(`expected a PluginError, got ${String(error)}`);
-  }
-  throw new Error('expected a rejection');
-}
 
 function next<T>(subscribe: (listener: (event: T) => void) => () => void, matches: (event: T) => boolean): Promise<T> {
   return new Promise((resolve) => {
