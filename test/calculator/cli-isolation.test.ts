@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { repoRoot } from '../helpers/fixtures.js';
-import { type CliRun, lines, runCli } from './helpers.js';
+import { type CliRun, lines, runCli, runNpm } from './helpers.js';
 
 // `--isolation MODE` and `--timeout MS` on the real CLI, one expression per run.
 
@@ -71,19 +69,3 @@ describe('the quick start with --isolation', () => {
     expect(lines(stdout).at(-1)).toBe('14');
   });
 });
-
-function runNpm(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}

@@ -27,11 +27,17 @@ export interface CliRun {
 
 /** Runs the real CLI with `args`, feeding it `stdin` through a pipe; resolves when it exits. */
 export function runCli(args: readonly string[], stdin = ''): Promise<CliRun> {
+  return run(process.execPath, ['--import', 'tsx', 'examples/calculator/cli.ts', ...args], stdin);
+}
+
+/** Runs `npm` with `args` from the root of the clone, as a reader would. */
+export function runNpm(args: readonly string[]): Promise<CliRun> {
+  return run('npm', args, '');
+}
+
+function run(command: string, args: readonly string[], stdin: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/calculator/cli.ts', ...args], {
-      cwd: repoRoot,
-      stdio: 'pipe',
-    });
+    const child = spawn(command, args, { cwd: repoRoot, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

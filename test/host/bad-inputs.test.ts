@@ -2,6 +2,7 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPluginError, type PluginErrorCode } from 'plugboard';
 import { describe, expect, test } from 'vitest';
+import { PLUGIN_SIDE_FAILURES } from '../helpers/bad-plugins.js';
 import { Greeter } from '../helpers/contracts.js';
 import { fixturesDir, pluginsDir } from '../helpers/fixtures.js';
 import { testHost } from '../helpers/host.js';
@@ -26,16 +27,7 @@ const cases: [fixture: string, code: PluginErrorCode][] = [
   ['main-outside', 'ENTRY_OUTSIDE_PLUGIN'],
   ['entry-missing', 'ENTRY_NOT_FOUND'],
   ['integrity-mismatch', 'INTEGRITY_MISMATCH'],
-  ['throws-on-import', 'ENTRY_IMPORT_FAILED'],
-  ['syntax-error', 'ENTRY_IMPORT_FAILED'],
-  ['hangs-on-import', 'LOAD_TIMEOUT'],
-  ['not-a-plugin', 'PLUGIN_INVALID_EXPORT'],
-  ['no-default-export', 'PLUGIN_INVALID_EXPORT'],
-  ['throws-in-setup', 'SETUP_FAILED'],
-  ['hangs-in-setup', 'SETUP_TIMEOUT'],
-  ['setup-returns-nothing', 'CONTRACT_NOT_IMPLEMENTED'],
-  ['method-missing', 'METHOD_MISSING'],
-  ['meta-wrong-type', 'META_INVALID'],
+  ...PLUGIN_SIDE_FAILURES,
   ['good-again', 'DUPLICATE_NAME'], // also named `good`: the first in folder order stays,
   ['missing-dependency', 'DEPENDENCY_MISSING'],
   ['dependency-incompatible', 'DEPENDENCY_INCOMPATIBLE'],

@@ -1,27 +1,16 @@
 import { join } from 'node:path';
-import { isPluginError, type PluginErrorCode } from 'plugboard';
+import { isPluginError } from 'plugboard';
 import { describe, expect, test } from 'vitest';
+import { PLUGIN_SIDE_FAILURES } from '../helpers/bad-plugins.js';
 import { Greeter } from '../helpers/contracts.js';
 import { pluginsDir } from '../helpers/fixtures.js';
 import { isolatedHost } from '../helpers/host.js';
 
 // The plugin-side failures of test/host/bad-inputs.test.ts, now behind a boundary: the same
 // fixture gets the same code in a worker and in a child process as inline.
-const cases: [fixture: string, code: PluginErrorCode][] = [
-  ['throws-on-import', 'ENTRY_IMPORT_FAILED'],
-  ['syntax-error', 'ENTRY_IMPORT_FAILED'],
-  ['hangs-on-import', 'LOAD_TIMEOUT'],
-  ['not-a-plugin', 'PLUGIN_INVALID_EXPORT'],
-  ['no-default-export', 'PLUGIN_INVALID_EXPORT'],
-  ['throws-in-setup', 'SETUP_FAILED'],
-  ['hangs-in-setup', 'SETUP_TIMEOUT'],
-  ['setup-returns-nothing', 'CONTRACT_NOT_IMPLEMENTED'],
-  ['method-missing', 'METHOD_MISSING'],
-  ['meta-wrong-type', 'META_INVALID'],
-];
 
 describe.each(['worker', 'process'] as const)('a bad plugin in %s mode fails with the code it gets inline', (mode) => {
-  test.each(cases)('%s → %s', async (fixture, code) => {
+  test.each(PLUGIN_SIDE_FAILURES)('%s → %s', async (fixture, code) => {
     const dir = pluginsDir('good', fixture);
     // Short budgets only where the fixture hangs: a busy machine may take longer to import.
     const budget = code === 'LOAD_TIMEOUT' || code === 'SETUP_TIMEOUT' ? 300 : 10_000;
