@@ -19,7 +19,7 @@ import { type HostSnapshot, snapshot } from './inspect.js';
 import { type LoadFailure, type LoadReport, loadBatch } from './load-batch.js';
 import { createLookup, whyNotNamed } from './lookup.js';
 import { type HostOptions, resolveTimeouts, silentLogger } from './options.js';
-import { decideMode, type IsolationPolicy, type PluginPolicy, resolveIsolation } from './policy.js';
+import { checkPluginPolicy, decideMode, type IsolationPolicy, type PluginPolicy, resolveIsolation } from './policy.js';
 import { createStats, type PluginInfo, type PluginRecord, toInfo } from './records.js';
 import { createRegistry } from './registry.js';
 import { createRunner, refOf } from './runner.js';
@@ -92,6 +92,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   const logger = options.logger ?? silentLogger;
   const timeouts = resolveTimeouts(options.timeouts);
   const isolation = resolveIsolation(options.isolation);
+  for (const [name, policy] of Object.entries(options.plugins ?? {})) checkPluginPolicy(policy, `plugins.${name}`);
   const registry = createRegistry();
   const lookup = createLookup(registry, {
     validate: options.validate ?? true,
@@ -241,6 +242,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     version,
     load(path, loadOptions) {
       assertOpen();
+      checkPluginPolicy(loadOptions, 'load options');
       const folder = resolve(path);
       let pending = loading.get(folder);
       if (pending === undefined) {
@@ -251,6 +253,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     },
     async loadDirectory(directory, loadOptions) {
       assertOpen();
+      checkPluginPolicy(loadOptions, 'load options');
       const directories = typeof directory === 'string' ? [directory] : directory;
       return track(
         (async () => {

@@ -1,4 +1,4 @@
-import { PluginError } from '../errors.js';
+import { describeValue, PluginError } from '../errors.js';
 import type { Grants, ResourceLimits } from '../isolation/types.js';
 import { ISOLATION_MODES, type IsolationMode, type Manifest } from '../manifest/schema.js';
 
@@ -45,20 +45,15 @@ export interface ResolvedIsolation {
 
 export function resolveIsolation(option: IsolationMode | IsolationPolicy | undefined): ResolvedIsolation {
   const policy: IsolationPolicy = typeof option === 'string' ? { minimum: option } : (option ?? {});
-  for (const [key, value] of Object.entries({ ...policy.limits, ...policy.restart, pool: policy.pool })) {
-    if (value !== undefined && (typeof value !== 'number' || !(value >= 0))) {
-      throw new PluginError(
-        'HOST_OPTIONS_INVALID',
-        `isolation option \`${key}\` must be a number ≥ 0, got ${String(value)}`,
-      );
-    }
+  for (const [key, value] of Object.entries({ ...policy.restart, pool: policy.pool })) {
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0)))
+      invalid(`isolation.${key}`, 'a number ≥ 0', value);
   }
-  if (policy.minimum !== undefined && !ISOLATION_MODES.includes(policy.minimum)) {
-    throw new PluginError(
-      'HOST_OPTIONS_INVALID',
-      `isolation must be one of ${ISOLATION_MODES.join(', ')}, got ${String(policy.minimum)}`,
-    );
+  for (const [key, value] of Object.entries({ ...policy.limits })) {
+    if (value !== undefined && (typeof value !== 'number' || !(value > 0)))
+      invalid(`isolation.limits.${key}`, 'a number > 0', value);
   }
+  checkMode('isolation', policy.minimum);
   return {
     isolating: option !== undefined,
     minimum: policy.minimum ?? 'inline',
@@ -66,6 +61,33 @@ export function resolveIsolation(option: IsolationMode | IsolationPolicy | undef
     restart: { ...DEFAULT_RESTART, ...policy.restart },
     pool: policy.pool ?? 0,
   };
+}
+
+/** Checks what a host decides for one plugin: `where` names it in the error (`plugins.add`, `load options`). */
+export function checkPluginPolicy(policy: PluginPolicy | undefined, where: string): void {
+  if (policy === undefined) return;
+  if (typeof policy !== 'object' || policy === null) invalid(where, 'an object', policy);
+  checkMode(`${where}.isolation`, policy.isolation);
+  const timeout = policy.callTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout > 0))) {
+    invalid(`${where}.callTimeoutMs`, 'a number of ms > 0', timeout);
+  }
+  for (const [key, value] of Object.entries(policy.grants ?? {})) {
+    if (!GRANTS.includes(key)) invalid(`${where}.grants.${key}`, `one of ${GRANTS.join(', ')}`, key);
+    if (typeof value !== 'boolean') invalid(`${where}.grants.${key}`, 'a boolean', value);
+  }
+}
+
+const GRANTS: readonly string[] = ['fsRead', 'fsWrite', 'childProcess', 'worker', 'addons'] satisfies (keyof Grants)[];
+
+function checkMode(where: string, mode: unknown): void {
+  if (mode !== undefined && !ISOLATION_MODES.includes(mode as IsolationMode)) {
+    invalid(where, `one of ${ISOLATION_MODES.join(', ')}`, mode);
+  }
+}
+
+function invalid(where: string, expected: string, got: unknown): never {
+  throw new PluginError('HOST_OPTIONS_INVALID', `\`${where}\` must be ${expected}, got ${describeValue(got)}`);
 }
 
 /** The strongest of the modes asked for: the manifest's, the host's minimum, and the load call's. */

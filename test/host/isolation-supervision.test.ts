@@ -196,6 +196,14 @@ describe('choosing the mode', () => {
     ['a negative heap limit', { isolation: { limits: { heapMb: -1 } } }],
     ['a pool that is not a number', { isolation: { pool: 'two' } }],
     ['a restart limit that is not a number', { isolation: { restart: { maxRestarts: Number.NaN } } }],
+    ['a heap limit of 0', { isolation: { limits: { heapMb: 0 } } }],
+    ["a plugin's unknown mode", { isolation: 'worker', plugins: { add: { isolation: 'banana' } } }],
+    ["a plugin's negative deadline", { isolation: 'worker', plugins: { add: { callTimeoutMs: -5 } } }],
+    ["a plugin's grant of no such permission", { isolation: 'worker', plugins: { add: { grants: { fly: true } } } }],
+    [
+      "a plugin's grant that is not a boolean",
+      { isolation: 'worker', plugins: { add: { grants: { fsWrite: 'yes' } } } },
+    ],
   ])('bad isolation options are refused with HOST_OPTIONS_INVALID: %s', (_, options) => {
     let error: unknown;
     try {
@@ -204,6 +212,19 @@ describe('choosing the mode', () => {
       error = caught;
     }
     expect(isPluginError(error) && error.code).toBe('HOST_OPTIONS_INVALID');
+  });
+
+  test('bad load options are refused with HOST_OPTIONS_INVALID, and nothing is loaded', async () => {
+    const dir = tempDir();
+    writeGreeter(dir, 'plain');
+    const host = isolatedHost('worker');
+    const bad = { isolation: 'banana' } as unknown as { isolation: 'worker' };
+
+    expect(() => host.load(join(dir, 'plain'), bad)).toThrow(expect.objectContaining({ code: 'HOST_OPTIONS_INVALID' }));
+    expect((await rejection(host.loadDirectory(dir, { callTimeoutMs: 0 }))).code).toBe('HOST_OPTIONS_INVALID');
+    expect(host.list()).toEqual([]);
+    await host.load(join(dir, 'plain'), { isolation: 'process' });
+    expect(host.list().map((plugin) => plugin.isolation)).toEqual(['process']);
   });
 
   test('a pool of warm children serves plugins as they load, one child each', async () => {
