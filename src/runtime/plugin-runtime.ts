@@ -73,11 +73,11 @@ export function createRuntime(port: RuntimePort): Runtime {
           version: message.version,
           logger: remoteLogger(port, packValue),
           config: Object.freeze((unpack(message.config) ?? {}) as Record<string, unknown>),
-          use: remoteUse(message, (contract, name, method, args) => {
+          use: remoteUse(message, (contract, name, method, args, json) => {
             const id = nextUse++;
             return new Promise((resolve, reject) => {
               uses.set(id, { resolve, reject });
-              port.send({ type: 'use', id, contract, name, method, args: packValue(args, false) });
+              port.send({ type: 'use', id, contract, name, method, args: packValue(args, json) });
             });
           }),
         },
@@ -235,7 +235,13 @@ function remoteLogger(port: RuntimePort, packValue: (value: unknown, plain: bool
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
-type UseCall = (contract: string, name: string | undefined, method: string, args: unknown[]) => Promise<unknown>;
+type UseCall = (
+  contract: string,
+  name: string | undefined,
+  method: string,
+  args: unknown[],
+  json: boolean,
+) => Promise<unknown>;
 
 function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
   return ((wanted: { id: string } | string, name?: string) => {
@@ -259,7 +265,7 @@ function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
             ),
           );
         }
-        return send(id, name, method, args);
+        return send(id, name, method, args, check.json);
       };
     }
     return Object.freeze(api);
