@@ -16,13 +16,22 @@ import { requirementsOf, stopOrder } from './dependencies.js';
 import type { HostEvents } from './events.js';
 import type { CallOptions } from './handles.js';
 import { type HostSnapshot, snapshot } from './inspect.js';
-import { type LoadFailure, type LoadReport, loadBatch } from './load-batch.js';
+import { type LoadFailure, type LoadReport, loadBatch, refusal } from './load-batch.js';
 import { createLookup, whyNotNamed } from './lookup.js';
 import { type HostOptions, resolveTimeouts, silentLogger } from './options.js';
-import { checkPluginPolicy, decideMode, type IsolationPolicy, type PluginPolicy, resolveIsolation } from './policy.js';
-import { createStats, type PluginInfo, type PluginRecord, toInfo } from './records.js';
+import {
+  checkPluginPolicy,
+  checkReloadOptions,
+  decideMode,
+  type IsolationPolicy,
+  type PluginPolicy,
+  resolveIsolation,
+} from './policy.js';
+import { createRecord, createStats, type PluginInfo, type PluginRecord, toInfo } from './records.js';
 import { createRegistry } from './registry.js';
+import { createReloader, type PendingReload, type ReloadOptions } from './reload.js';
 import { createRunner, refOf } from './runner.js';
+import { type Watcher, type WatchOptions, watchPlugins } from './watch.js';
 
 export interface UnloadOptions {
   /** Unload the plugins that depend on this one too, dependents first. */
@@ -59,6 +68,17 @@ export interface Host<Contracts extends readonly AnyContract[] = readonly AnyCon
   /** Registers a default implementation, used while no active plugin provides the contract. */
   provide<C extends Contracts[number]>(contract: C, implementation: Implementation<C>): Disposer;
   unload(name: string, options?: UnloadOptions): Promise<void>;
+  /**
+   * Loads the named plugin's folder again beside the running version and switches to it once it
+   * has started; on any failure before the switch the running version keeps serving. Dispose of
+   * the returned reload to abandon it before the switch.
+   */
+  reload(name: string, options?: ReloadOptions): PendingReload;
+  /**
+   * Watches plugin folders (or folders of them): loads what appears, reloads what changes,
+   * unloads what is removed. Loads what is there first, unless `initial: false`.
+   */
+  watch(paths: string | readonly string[], options?: WatchOptions): Watcher;
   /** Stops every plugin, dependents first, each within its teardown timeout; never hangs. */
   close(): Promise<CloseReport>;
   inspect(): HostSnapshot;
@@ -66,6 +86,8 @@ export interface Host<Contracts extends readonly AnyContract[] = readonly AnyCon
 }
 
 const DEFAULT_PLUGIN = '(default)';
+/** How many inline evaluations Node keeps for good before the host warns (see `reload.retainedModulesWarning`). */
+export const RETAINED_MODULES_WARNING = 50;
 /** The version of this copy of plugboard. */
 export const PLUGBOARD_VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -93,6 +115,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   const timeouts = resolveTimeouts(options.timeouts);
   const isolation = resolveIsolation(options.isolation);
   for (const [name, policy] of Object.entries(options.plugins ?? {})) checkPluginPolicy(policy, `plugins.${name}`);
+  checkReloadOptions(options.reload, 'reload');
   const registry = createRegistry();
   const lookup = createLookup(registry, {
     validate: options.validate ?? true,
@@ -102,7 +125,22 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   const events = createEmitter<HostEvents>((error, name) =>
     logger.error(`a "${String(name)}" listener threw`, { error }),
   );
-  const isolations = new Map<IsolationMode, Isolation>([['inline', createInlineIsolation()]]);
+  let retainedModules = 0;
+  const retainedWarning = options.reload?.retainedModulesWarning ?? RETAINED_MODULES_WARNING;
+  const isolations = new Map<IsolationMode, Isolation>([
+    [
+      'inline',
+      createInlineIsolation({
+        onRetained(request) {
+          if (++retainedModules !== retainedWarning) return;
+          logger.warn(`${retainedModules} inline plugin evaluations are held by Node for good`, {
+            plugin: request.name,
+            hint: 'plugins that cannot be bundled as CommonJS (top-level await, native addons) leak on each reload; run them in a worker',
+          });
+        },
+      }),
+    ],
+  ]);
   const views = isolation.isolating ? createViews() : undefined;
   if (views !== undefined) {
     isolations.set('worker', createWorkerIsolation(views));
@@ -116,6 +154,8 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     );
   }
   const inFlight = new Set<Promise<unknown>>();
+  const loads = new Set<Promise<unknown>>();
+  const watchers = new Set<Watcher>();
   const loading = new Map<string, Promise<PluginInfo>>();
   let closing: Promise<CloseReport> | undefined;
 
@@ -174,9 +214,13 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     hasIsolation: (mode: IsolationMode) => isolations.has(mode),
     decide: (manifest: Manifest) => decide(manifest, undefined),
   };
-  const track = <T>(work: Promise<T>): Promise<T> => {
+  const track = <T>(work: Promise<T>, kind?: Set<Promise<unknown>>): Promise<T> => {
     inFlight.add(work);
-    return work.finally(() => inFlight.delete(work));
+    kind?.add(work);
+    return work.finally(() => {
+      inFlight.delete(work);
+      kind?.delete(work);
+    });
   };
   const live = () => [...registry.slots()].map((slot) => slot.current).filter((record) => record.state === 'active');
 
@@ -214,11 +258,35 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     }
     for (const dependent of dependents) await unload(dependent.name, { cascade: true });
     await runner.stop(record, timeouts.teardownMs);
-    if (registry.slot(name)?.current === record) registry.remove(name);
+    if (registry.slot(name)?.current === record) {
+      registry.remove(name);
+      events.emit('unloaded', { plugin: refOf(record) });
+    }
   };
+
+  const reloader = createReloader({
+    registry,
+    runner,
+    events,
+    timeouts,
+    defaults: options.reload ?? {},
+    hostContracts,
+    discover: discoverOne,
+    refuse: (record) => refusal(record, batchDeps),
+    createRecord: (discovery, previous) => {
+      const { policy, mode } = decide(discovery.manifest, previous.policy);
+      return createRecord(discovery.folder, discovery.realFolder, discovery.manifest, mode, policy);
+    },
+    loadAfresh: (discovery, previous) => loadFound(discovery, previous.policy),
+    dependentsOf,
+    settled: async () => {
+      await Promise.allSettled([...loads, ...runner.restarting()]);
+    },
+  });
 
   const close = async (): Promise<CloseReport> => {
     const deadline = performance.now() + timeouts.closeMs;
+    await Promise.all([...watchers].map((watcher) => watcher.close()));
     // Loads and restarts under way finish first, so that what they start is stopped too.
     const settling = [...inFlight, ...runner.restarting()];
     await Promise.race([Promise.allSettled(settling), timer(timeouts.closeMs)]);
@@ -246,7 +314,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
       const folder = resolve(path);
       let pending = loading.get(folder);
       if (pending === undefined) {
-        pending = track(loadOne(folder, loadOptions)).finally(() => loading.delete(folder));
+        pending = track(loadOne(folder, loadOptions), loads).finally(() => loading.delete(folder));
         loading.set(folder, pending);
       }
       return pending;
@@ -262,6 +330,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
           );
           return loadBatch(found.flat(), withLoadOptions(loadOptions));
         })(),
+        loads,
       );
     },
     list: () => [...registry.slots()].map((slot) => toInfo(slot.current)),
@@ -307,6 +376,32 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
       });
     },
     unload,
+    reload(name, reloadOptions) {
+      assertOpen();
+      checkReloadOptions(reloadOptions, 'reload options');
+      const pending = reloader.reload(name, reloadOptions);
+      void track(pending).catch(() => {});
+      return pending;
+    },
+    watch(paths, watchOptions = {}) {
+      assertOpen();
+      checkReloadOptions(watchOptions, 'watch options');
+      checkPluginPolicy(watchOptions.load, 'watch options.load');
+      const watcher = watchPlugins(typeof paths === 'string' ? [paths] : paths, watchOptions, {
+        logger,
+        loadDirectory: (directories, load) => host.loadDirectory(directories, load),
+        load: (folder, load) => host.load(folder, load),
+        reload: (name, reloadOptions) => host.reload(name, reloadOptions),
+        unload: (name) => unload(name, { cascade: true }),
+        recordAt: (folder) => [...registry.slots()].find((slot) => slot.current.folder === folder)?.current,
+      });
+      watchers.add(watcher);
+      void watcher.ready.finally(() => {}).catch(() => {});
+      const close = watcher.close;
+      return Object.assign(watcher, {
+        close: () => close().finally(() => watchers.delete(watcher)),
+      });
+    },
     close() {
       closing ??= close();
       return closing;
@@ -316,6 +411,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
         version,
         closed: closing !== undefined,
         pool: isolations.get('process')?.pool?.() ?? { size: 0, warm: 0 },
+        retainedModules,
       }),
     on: (name, listener) => events.on(name, listener),
     async [Symbol.asyncDispose]() {
@@ -328,7 +424,11 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   }
 
   async function loadOne(folder: string, load: LoadOptions | undefined): Promise<PluginInfo> {
-    const report = await loadBatch([await discoverOne(folder)], withLoadOptions(load));
+    return loadFound(await discoverOne(folder), load);
+  }
+
+  async function loadFound(discovery: Discovery, load: LoadOptions | undefined): Promise<PluginInfo> {
+    const report = await loadBatch([discovery], withLoadOptions(load));
     const failure = report.failed[0];
     if (failure !== undefined) throw failure.error;
     return report.loaded[0] as PluginInfo;

@@ -1,6 +1,7 @@
 import type { PluginError } from '../errors.js';
 import type { PoolState } from '../isolation/types.js';
 import type { PluginState } from '../lifecycle/machine.js';
+import type { ReloadReport } from './reload.js';
 
 /** Which plugin an event is about. The name is the folder's when the manifest could not be read. */
 export interface PluginRef {
@@ -28,10 +29,36 @@ export interface RestartEvent {
   readonly error: PluginError;
 }
 
-/** Every event a host emits: one per target state, `transition` for all of them, `restarting`, `pool`. */
+/** A reload of this plugin began; the version named keeps serving until the switch. */
+export interface ReloadingEvent {
+  readonly plugin: PluginRef;
+}
+
+/** A reload did not switch: the version named keeps serving, unchanged. */
+export interface ReloadFailedEvent {
+  readonly plugin: PluginRef;
+  /** The new version, when its manifest could be read. */
+  readonly attempted: PluginRef | undefined;
+  readonly error: PluginError;
+}
+
+/** A plugin left the host: unloaded, or its folder removed while watched. */
+export interface UnloadedEvent {
+  readonly plugin: PluginRef;
+}
+
+/**
+ * Every event a host emits: one per target state, `transition` for all of them, `restarting`,
+ * `pool`, and the reload events.
+ */
 export type HostEvents = { readonly [State in PluginState]: TransitionEvent } & {
   readonly transition: TransitionEvent;
   readonly restarting: RestartEvent;
+  readonly reloading: ReloadingEvent;
+  /** A new version serves; the old one has drained and stopped. */
+  readonly reloaded: ReloadReport;
+  readonly 'reload-failed': ReloadFailedEvent;
+  readonly unloaded: UnloadedEvent;
   /** Process mode's pool of warm children changed: one became ready, was taken, or ended. */
   readonly pool: PoolState;
 };

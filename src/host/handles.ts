@@ -148,7 +148,7 @@ function asyncMethod(site: CallSite, link: Link, policy: CallPolicy, options: Ca
     });
     const settled = signal === undefined ? work : untilAborted(work, signal, () => aborted(site, target, signal));
     return settled.finally(() => {
-      stats.inFlight--;
+      if (--stats.inFlight === 0) stats.onIdle?.();
       stats.latency.record(performance.now() - started);
     });
   };
@@ -180,12 +180,12 @@ function remoteCall(
   const started = performance.now();
   return remote.call(site.contract, site.method, checked as unknown[], options).then(
     (result) => {
-      stats.inFlight--;
+      if (--stats.inFlight === 0) stats.onIdle?.();
       stats.latency.record(performance.now() - started);
       return checkResult(site, target, result);
     },
     (error: unknown) => {
-      stats.inFlight--;
+      if (--stats.inFlight === 0) stats.onIdle?.();
       stats.errors++;
       stats.latency.record(performance.now() - started);
       throw error;

@@ -14,6 +14,8 @@ export interface PluginSnapshot extends PluginInfo {
   readonly latencyMs: { readonly p50: number | undefined; readonly p99: number | undefined; readonly samples: number };
   /** Restarts of its worker or process within the restart policy's window. */
   readonly restarts: number;
+  /** Reloads that switched this plugin to a new version since it was loaded. */
+  readonly reloads: number;
   /** Time from the start of the entry import to the end of the contract checks. */
   readonly loadMs: number | undefined;
   readonly startedAt: string | undefined;
@@ -32,6 +34,11 @@ export interface HostSnapshot {
   readonly closed: boolean;
   /** Process mode's children started ahead of need (`isolation.pool`), and how many are ready. */
   readonly pool: PoolState;
+  /**
+   * Inline plugin evaluations Node holds until the process ends: each reload of an inline plugin
+   * that could not be bundled as CommonJS adds one. Worker and process reloads add none.
+   */
+  readonly retainedModules: number;
   readonly contracts: readonly ContractSnapshot[];
   readonly plugins: readonly PluginSnapshot[];
 }
@@ -39,16 +46,22 @@ export interface HostSnapshot {
 export function snapshot(
   registry: Registry,
   contracts: Iterable<AnyContract>,
-  host: { readonly version: string; readonly closed: boolean; readonly pool: PoolState },
+  host: {
+    readonly version: string;
+    readonly closed: boolean;
+    readonly pool: PoolState;
+    readonly retainedModules: number;
+  },
 ): HostSnapshot {
   const plugins = [...registry.slots()].map(
-    ({ current: record }): PluginSnapshot => ({
+    ({ current: record, reloads }): PluginSnapshot => ({
       ...toInfo(record),
       calls: record.stats.calls,
       errors: record.stats.errors,
       inFlight: record.stats.inFlight,
       latencyMs: record.stats.latency.percentiles(),
       restarts: record.restarts.length,
+      reloads,
       loadMs: record.loadMs,
       startedAt: record.startedAt === undefined ? undefined : new Date(record.startedAt).toISOString(),
     }),
@@ -57,6 +70,7 @@ export function snapshot(
     version: host.version,
     closed: host.closed,
     pool: host.pool,
+    retainedModules: host.retainedModules,
     contracts: [...contracts].map((contract) => ({
       id: contract.id,
       version: contract.version,

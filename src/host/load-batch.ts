@@ -119,6 +119,17 @@ export async function loadBatch(discoveries: readonly Discovery[], deps: BatchDe
   return { loaded: records.filter((record) => record.state === 'active').map(toInfo), failed };
 }
 
+/**
+ * Why the host would not start `record` beside what it has now, found without running plugin
+ * code: it does not fit the host, its isolation is not offered, or a requirement is not met.
+ */
+export function refusal(record: PluginRecord, deps: BatchDeps): PluginError | undefined {
+  const issues = checkCompatibility(record.manifest, deps.profile);
+  if (issues.length > 0) return incompatibleError(record.manifest, record.folder, issues);
+  if (!deps.hasIsolation(record.isolation)) return isolationError(record);
+  return planBatch([record], available(deps.registry), deps.hostContracts).problems.get(record.name);
+}
+
 /** The folder of the live plugin holding `name`, if any; failed and stopped ones give way. */
 function holderOf(registry: Registry, name: string): string | undefined {
   const current = registry.slot(name)?.current;

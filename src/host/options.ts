@@ -2,6 +2,16 @@ import type { AnyContract } from '../contract/define-contract.js';
 import type { Logger } from '../contract/define-plugin.js';
 import type { IsolationMode } from '../manifest/schema.js';
 import type { IsolationPolicy, PluginPolicy } from './policy.js';
+import type { ReloadOptions } from './reload.js';
+
+/** How the host reloads plugins: the defaults of every reload, and what it tells about memory. */
+export interface ReloadPolicy extends ReloadOptions {
+  /**
+   * Warn through the logger once this many inline plugin evaluations are held by Node for good
+   * (plugins that cannot be bundled as CommonJS leak one on each reload). Default 50.
+   */
+  readonly retainedModulesWarning?: number;
+}
 
 /** How long a plugin may take to import its entry module. */
 export const IMPORT_TIMEOUT_MS = 10_000;
@@ -43,6 +53,7 @@ export interface HostOptions<Contracts extends readonly AnyContract[]> {
   readonly isolation?: IsolationMode | IsolationPolicy;
   /** What the host decides per plugin, by name: minimum isolation, granted permissions, call deadline. */
   readonly plugins?: Readonly<Record<string, PluginPolicy>>;
+  readonly reload?: ReloadPolicy;
 }
 
 export const silentLogger: Logger = {

@@ -78,6 +78,27 @@ export function checkPluginPolicy(policy: PluginPolicy | undefined, where: strin
   }
 }
 
+/** Checks reload and watch options: `drainMs` and `debounceMs` ≥ 0, `beforeSwap` a function, counts positive. */
+export function checkReloadOptions(options: object | undefined, where: string): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) invalid(where, 'an object', options);
+  const given = options as Record<string, unknown>;
+  for (const key of ['drainMs', 'debounceMs']) {
+    const value = given[key];
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0)))
+      invalid(`${where}.${key}`, 'a number of ms ≥ 0', value);
+  }
+  const warning = given.retainedModulesWarning;
+  if (warning !== undefined && (!Number.isInteger(warning) || !((warning as number) > 0))) {
+    invalid(`${where}.retainedModulesWarning`, 'a whole number > 0', warning);
+  }
+  if (given.beforeSwap !== undefined && typeof given.beforeSwap !== 'function') {
+    invalid(`${where}.beforeSwap`, 'a function', given.beforeSwap);
+  }
+  if (given.initial !== undefined && typeof given.initial !== 'boolean')
+    invalid(`${where}.initial`, 'a boolean', given.initial);
+}
+
 const GRANTS: readonly string[] = ['fsRead', 'fsWrite', 'childProcess', 'worker', 'addons'] satisfies (keyof Grants)[];
 
 function checkMode(where: string, mode: unknown): void {

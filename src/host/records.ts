@@ -12,10 +12,12 @@ export interface CallStats {
   errors: number;
   inFlight: number;
   readonly latency: LatencyWindow;
+  /** Called when `inFlight` drops to 0, while a reload waits for the old version to drain. */
+  onIdle: (() => void) | undefined;
 }
 
 export function createStats(): CallStats {
-  return { calls: 0, errors: 0, inFlight: 0, latency: createLatencyWindow() };
+  return { calls: 0, errors: 0, inFlight: 0, latency: createLatencyWindow(), onIdle: undefined };
 }
 
 /** Something that can serve calls for one contract: a plugin version's implementation, or a default. */

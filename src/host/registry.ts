@@ -8,6 +8,8 @@ export interface Slot {
   readonly name: string;
   current: PluginRecord;
   readonly records: Set<PluginRecord>;
+  /** Reloads that switched this name to a new version. */
+  reloads: number;
 }
 
 /** The host's plugins by name, and the default implementations it falls back to. */
@@ -48,7 +50,7 @@ export function createRegistry(): Registry {
     place(record) {
       let slot = slots.get(record.name);
       if (slot === undefined) {
-        slot = { name: record.name, current: record, records: new Set([record]) };
+        slot = { name: record.name, current: record, records: new Set([record]), reloads: 0 };
         slots.set(record.name, slot);
       } else {
         slot.records.add(record);

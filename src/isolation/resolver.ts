@@ -31,6 +31,11 @@ export async function ensurePlugboardResolves(folder: string): Promise<void> {
   await channel.addRoot(pathToFileURL(root).href);
 }
 
+/** This copy of plugboard's module, as a plugin importing it inline gets it. */
+export function hostModule(): Promise<unknown> {
+  return import(selfUrl);
+}
+
 type ResolveFilename = (
   request: string,
   parent: { filename?: string | null } | undefined,

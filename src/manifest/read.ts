@@ -30,6 +30,17 @@ export function readManifest(folder: string): Manifest {
   );
 }
 
+/** Whether `folder` holds a plugin manifest (valid or not): it is a plugin folder, not a folder of them. */
+export function hasManifest(folder: string): boolean {
+  try {
+    if (readJson(join(folder, MANIFEST_FILE), folder) !== undefined) return true;
+    const pkg = readJson(join(folder, 'package.json'), folder);
+    return typeof pkg === 'object' && pkg !== null && 'plugboard' in pkg;
+  } catch {
+    return true; // unreadable or malformed: a manifest is there, and loading it will say what is wrong
+  }
+}
+
 function fromPackageJson(pkg: Record<string, unknown>): unknown {
   const field = pkg.plugboard;
   if (typeof field !== 'object' || field === null || Array.isArray(field)) return field;

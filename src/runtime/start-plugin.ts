@@ -12,7 +12,11 @@ export interface PluginStart {
   readonly setupTimeoutMs: number;
   /** Everything of `ctx` but the signal, which is made here. */
   readonly context: Omit<PluginContext, 'signal'>;
+  /** Evaluates the entry; Node's `import()` unless the isolation needs fresh code each time. */
+  readonly importer?: (entry: string) => Promise<unknown>;
 }
+
+const importByUrl = (entry: string): Promise<unknown> => import(pathToFileURL(entry).href);
 
 /** A plugin after `setup()`: what it returned, and how to stop it. */
 export interface StartedPlugin {
@@ -31,7 +35,7 @@ export async function startPlugin(start: PluginStart): Promise<StartedPlugin> {
   const fail = (code: PluginErrorCode, message: string, cause?: unknown) =>
     new PluginError(code, message, { plugin: start.name, version: start.version, path: start.entry, cause });
 
-  const imported = import(pathToFileURL(start.entry).href).catch((error: unknown) => {
+  const imported = (start.importer ?? importByUrl)(start.entry).catch((error: unknown) => {
     throw fail('ENTRY_IMPORT_FAILED', `importing ${start.entry} threw: ${describeValue(error)}`, error);
   });
   const module = (await withTimeout(imported, start.importTimeoutMs, () =>

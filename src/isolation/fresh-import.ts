@@ -1,0 +1,104 @@
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { type BuildResult, build, type Message, type Plugin } from 'esbuild';
+import { hostModule } from './resolver.js';
+
+// Node keeps every ES module it has evaluated until the process ends, and importing the same
+// path again returns the first evaluation: a reloaded inline plugin would silently keep its old
+// code. So an entry is imported as an ES module once; every later start of it evaluates a
+// CommonJS bundle of the plugin (its own files and packages, esbuild) compiled as a plain
+// function. Nothing registers that function anywhere, so it is freed with the plugin.
+// Only when a plugin cannot be bundled (top-level await, a native addon) is it imported again
+// under a new query string, which Node never frees: those imports are counted.
+
+const imported = new Set<string>();
+let reimports = 0;
+
+/**
+ * Evaluates a plugin's entry: the first time as Node imports it, later as fresh code.
+ * `onRetained` is called when Node will keep this evaluation for good, even if it throws.
+ */
+export async function importEntry(entry: string, onRetained: () => void): Promise<unknown> {
+  const url = pathToFileURL(entry).href;
+  if (!imported.has(entry)) {
+    imported.add(entry);
+    return import(url);
+  }
+  const bundled = await bundle(entry);
+  if (bundled !== undefined) return evaluate(entry, bundled.code, bundled.esm);
+  onRetained();
+  return import(`${url}?reload=${++reimports}`);
+}
+
+/** Starts esbuild's service ahead of the first reload, which would otherwise pay for it. */
+export async function warmFreshImport(): Promise<void> {
+  await build({ stdin: { contents: '' }, write: false, logLevel: 'silent' });
+}
+
+const HOST_NAMESPACE = 'plugboard-host';
+// `import 'plugboard'` in the bundle is the host's own module, handed in, so that a plugin's
+// PluginError is the host's class, exactly as for a plugin imported as an ES module.
+const hostApi: Plugin = {
+  name: 'plugboard-host',
+  setup(builder) {
+    builder.onResolve({ filter: /^plugboard$/ }, () => ({ path: 'plugboard', namespace: HOST_NAMESPACE }));
+    builder.onLoad({ filter: /.*/, namespace: HOST_NAMESPACE }, () => ({
+      contents: 'module.exports = __plugboard;',
+      loader: 'js',
+    }));
+  },
+};
+
+// What esbuild cannot express as CommonJS although Node runs it: such plugins are imported again.
+const NOT_BUNDLEABLE = /not supported with the "cjs" output format|No loader is configured/;
+
+/** The bundle, or undefined when the plugin can only run as an ES module; throws the plugin's own syntax errors. */
+async function bundle(entry: string): Promise<{ code: string; esm: boolean } | undefined> {
+  let result: BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await build({
+      entryPoints: [entry],
+      absWorkingDir: dirname(entry),
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [hostApi],
+      define: {
+        'import.meta.url': '__plugboard_meta.url',
+        'import.meta.filename': '__plugboard_meta.filename',
+        'import.meta.dirname': '__plugboard_meta.dirname',
+      },
+    });
+  } catch (error) {
+    const messages = (error as { errors?: Message[] }).errors ?? [];
+    if (messages.length === 0 || messages.some((message) => NOT_BUNDLEABLE.test(message.text))) return undefined;
+    throw new SyntaxError(messages.map((message) => describe(entry, message)).join('\n'));
+  }
+  const code = result.outputFiles[0]?.text;
+  if (code === undefined) return undefined;
+  return { code, esm: result.metafile.inputs[basename(entry)]?.format === 'esm' };
+}
+
+function describe(entry: string, message: Message): string {
+  const at = message.location;
+  return at === null ? message.text : `${join(dirname(entry), at.file)}:${at.line}:${at.column + 1}: ${message.text}`;
+}
+
+async function evaluate(entry: string, code: string, esm: boolean): Promise<unknown> {
+  const run = vm.compileFunction(
+    code,
+    ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard', '__plugboard_meta'],
+    { filename: entry, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER },
+  );
+  const module = { exports: {} as Record<string, unknown> };
+  const meta = { url: pathToFileURL(entry).href, filename: entry, dirname: dirname(entry) };
+  run(module.exports, createRequire(entry), module, entry, dirname(entry), await hostModule(), meta);
+  // As `import()` would see it: an ES module's exports, or a CommonJS module's as its default.
+  return esm ? module.exports : { default: module.exports };
+}
