@@ -44,6 +44,14 @@ describe('docs run as written', () => {
     expect(ran).toBeGreaterThan(3);
   });
 
+  test('docs/hot-reload.md', { timeout: 120_000 }, () => {
+    const { ran } = runBlocks(codeBlocks(read('docs/hot-reload.md')), {
+      cwd: tempDir('plugboard-reload-'),
+      env: { PLUGBOARD_TARBALL: tarball },
+    });
+    expect(ran).toBeGreaterThan(3);
+  });
+
   test('the tour in README.md', { timeout: 120_000 }, () => {
     const blocks = codeBlocks(read('README.md'));
     const { ran } = runBlocks(blocks, {
