@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The plugboard command: a thin wrapper over the public API.
 import { Command } from 'commander';
-import { PLUGBOARD_VERSION, type ScanResult, scanPlugins } from '../index.js';
+import { PLUGBOARD_VERSION, type ScanResult, scanPlugins, WATCH_DEBOUNCE_MS } from '../index.js';
+import { type DevOptions, dev } from './dev.js';
 
 interface Output {
   readonly json?: boolean;
@@ -50,6 +51,22 @@ program
   .argument('<directories...>', 'plugin directories')
   .option('--json', 'print JSON')
   .action((directories: string[], options: Output) => report(directories, options, true));
+
+program
+  .command('dev')
+  .description(
+    'run a host over a plugin folder (or a folder of them) in watch mode, printing each load, reload, failure and unload with timings; stops on Ctrl-C',
+  )
+  .argument('<dir>', 'a plugin folder, or a folder of plugin folders')
+  .option('--contracts <module>', "a JavaScript module whose defineContract() exports are the host's contracts")
+  .option('--isolation <mode>', 'inline, worker or process: the weakest mode a plugin runs in', 'inline')
+  .option(
+    '--debounce <ms>',
+    'how long a plugin folder must be quiet before acting on a change',
+    String(WATCH_DEBOUNCE_MS),
+  )
+  .option('--json', 'print one JSON object per line')
+  .action(async (dir: string, options: DevOptions) => process.exit(await dev(dir, options)));
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`plugboard: ${error instanceof Error ? error.message : String(error)}\n`);

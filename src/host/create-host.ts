@@ -264,6 +264,10 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     }
   };
 
+  async function loadsSettled(): Promise<void> {
+    await Promise.allSettled([...loads, ...runner.restarting()]);
+  }
+
   const reloader = createReloader({
     registry,
     runner,
@@ -279,9 +283,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     },
     loadAfresh: (discovery, previous) => loadFound(discovery, previous.policy),
     dependentsOf,
-    settled: async () => {
-      await Promise.allSettled([...loads, ...runner.restarting()]);
-    },
+    settled: loadsSettled,
   });
 
   const close = async (): Promise<CloseReport> => {
@@ -387,20 +389,24 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
       assertOpen();
       checkReloadOptions(watchOptions, 'watch options');
       checkPluginPolicy(watchOptions.load, 'watch options.load');
-      const watcher = watchPlugins(typeof paths === 'string' ? [paths] : paths, watchOptions, {
+      const worker = isolations.get('worker');
+      const watcher: Watcher = watchPlugins(typeof paths === 'string' ? [paths] : paths, watchOptions, {
         logger,
         loadDirectory: (directories, load) => host.loadDirectory(directories, load),
         load: (folder, load) => host.load(folder, load),
         reload: (name, reloadOptions) => host.reload(name, reloadOptions),
         unload: (name) => unload(name, { cascade: true }),
         recordAt: (folder) => [...registry.slots()].find((slot) => slot.current.folder === folder)?.current,
+        settled: loadsSettled,
+        onClose() {
+          watchers.delete(watcher);
+          worker?.keepSpare?.(false);
+        },
       });
       watchers.add(watcher);
-      void watcher.ready.finally(() => {}).catch(() => {});
-      const close = watcher.close;
-      return Object.assign(watcher, {
-        close: () => close().finally(() => watchers.delete(watcher)),
-      });
+      // Reloads are expected now: worker mode keeps a booted worker ready for the next one.
+      worker?.keepSpare?.(true);
+      return watcher;
     },
     close() {
       closing ??= close();

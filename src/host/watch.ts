@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { type FSWatcher, watch as watchFiles } from 'chokidar';
 import type { Logger } from '../contract/define-plugin.js';
 import { describeValue, PluginError } from '../errors.js';
@@ -7,7 +7,7 @@ import { hasManifest } from '../manifest/read.js';
 import { createDisposer, type Disposer } from '../util/disposer.js';
 import type { LoadReport } from './load-batch.js';
 import type { PluginPolicy } from './policy.js';
-import type { PluginRecord } from './records.js';
+import type { PluginInfo, PluginRecord } from './records.js';
 import type { PendingReload, ReloadOptions } from './reload.js';
 
 /** Quiet time after the last change in a plugin folder before the host acts on it. */
@@ -33,11 +33,15 @@ export type Watcher = Disposer &
 export interface WatchDeps {
   readonly logger: Logger;
   loadDirectory(directories: readonly string[], options: PluginPolicy | undefined): Promise<LoadReport>;
-  load(folder: string, options: PluginPolicy | undefined): Promise<unknown>;
+  load(folder: string, options: PluginPolicy | undefined): Promise<PluginInfo>;
   reload(name: string, options: ReloadOptions): PendingReload;
   unload(name: string): Promise<void>;
   /** The current record of the plugin loaded from `folder`, if any. */
   recordAt(folder: string): PluginRecord | undefined;
+  /** Settles once the loads and restarts under way have finished. */
+  settled(): Promise<void>;
+  /** Called once, when the watcher stops. */
+  onClose(): void;
 }
 
 // A path given to watch() is a plugin folder when it holds a manifest, else a folder of them.
@@ -73,6 +77,14 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
       files.once('error', fail);
     });
     files.on('all', (_event, path) => changed(path));
+    // Chokidar drops a change whose file's mtime looks unchanged, which two saves within the
+    // file system's clock tick do; the raw events are not filtered, and acting on the folder as
+    // it is makes a spare event harmless.
+    files.on('raw', (_event, file, details) => {
+      const watched = (details as { watchedPath?: string } | undefined)?.watchedPath;
+      if (typeof file !== 'string' || watched === undefined) return;
+      changed(watched.endsWith(sep + file) ? watched : join(watched, file));
+    });
     files.on('error', (error) => deps.logger.error('watching plugin folders failed', { error }));
     if (options.initial === false) return { loaded: [], failed: [] };
     const plugins = roots.filter((root) => root.isPlugin).map((root) => root.path);
@@ -81,14 +93,14 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
     const single = await Promise.all(
       plugins.map((folder) =>
         deps.load(folder, options.load).then(
-          () => undefined,
-          (error: PluginError) => ({ name: error.plugin, version: error.version, path: folder, error }),
+          (info) => ({ info }),
+          (error: PluginError) => ({ failure: { name: error.plugin, version: error.version, path: folder, error } }),
         ),
       ),
     );
     return {
-      loaded: fromDirectories.loaded,
-      failed: [...fromDirectories.failed, ...single.filter((failure) => failure !== undefined)],
+      loaded: [...fromDirectories.loaded, ...single.flatMap((each) => ('info' in each ? [each.info] : []))],
+      failed: [...fromDirectories.failed, ...single.flatMap((each) => ('failure' in each ? [each.failure] : []))],
     };
   })();
   ready.catch(() => {});
@@ -113,6 +125,9 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
   };
 
   const act = async (folder: string): Promise<void> => {
+    // A change seen while the folder is still being loaded is acted on once the load is over.
+    await ready.catch(() => {});
+    await deps.settled();
     if (closed) return;
     const record = deps.recordAt(folder);
     try {
@@ -131,6 +146,7 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
 
   const close = async () => {
     closed = true;
+    deps.onClose();
     for (const timer of timers.values()) clearTimeout(timer);
     timers.clear();
     await files.close();

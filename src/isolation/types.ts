@@ -85,6 +85,8 @@ export interface Isolation {
   start(request: StartRequest): Promise<PluginInstance>;
   /** The warm children, for an isolation that keeps some. */
   pool?(): PoolState;
+  /** Asks for (true) or gives back (false) one claim on a started spare, kept while reloads are expected. */
+  keepSpare?(on: boolean): void;
   /** Releases what the isolation keeps between plugins (a pool of warm processes). */
   close?(): Promise<void>;
 }

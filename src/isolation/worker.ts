@@ -21,6 +21,26 @@ const SPIN_MS = 0.03;
  * sandbox: see process mode for that.
  */
 export function createWorkerIsolation(views: Views): Isolation {
+  // While the host expects reloads (it watches folders), one worker is kept booted ahead of
+  // need: a reload then pays for the plugin's import and setup, not for a thread's start.
+  let spare: Spawned | undefined;
+  let spares = 0;
+  const take = (viewed: boolean, heapMb: number): Spawned => {
+    const taken = spare;
+    spare = undefined;
+    if (taken !== undefined && taken.viewed === viewed && taken.heapMb === heapMb) return taken;
+    if (taken !== undefined) void taken.worker.terminate();
+    return spawn(viewed, heapMb, 'plugboard:worker');
+  };
+  const refill = (viewed: boolean, heapMb: number) => {
+    if (spares === 0 || spare !== undefined) return;
+    const made = spawn(viewed, heapMb, 'plugboard:spare');
+    made.worker.unref();
+    made.worker.once('exit', () => {
+      if (spare === made) spare = undefined;
+    });
+    spare = made;
+  };
   return {
     mode: 'worker',
     start(request: StartRequest): Promise<PluginInstance> {
@@ -28,21 +48,51 @@ export function createWorkerIsolation(views: Views): Isolation {
       // plugin API through a view (view.ts).
       const slot = resolvesToSelf(request.folder) ? undefined : views.slot();
       const entry = slot === undefined ? request.entry : slot.assign(request.folder, request.entry);
-      return startRemote({ ...request, entry }, (events) => connectWorker(request, events, slot), 'worker');
+      const viewed = slot !== undefined;
+      const spawned = take(viewed, request.limits.heapMb);
+      const started = startRemote({ ...request, entry }, (events) => connectWorker(spawned, events, slot), 'worker');
+      void started.finally(() => refill(viewed, request.limits.heapMb)).catch(() => {});
+      return started;
+    },
+    keepSpare(on) {
+      spares += on ? 1 : -1;
+      if (spares === 0 && spare !== undefined) {
+        void spare.worker.terminate();
+        spare = undefined;
+      }
+    },
+    async close() {
+      spares = 0;
+      await spare?.worker.terminate();
+      spare = undefined;
     },
   };
 }
 
-function connectWorker(request: StartRequest, events: TransportEvents, slot: Slot | undefined): Transport {
+interface Spawned {
+  readonly worker: Worker;
+  readonly rings: { readonly calls: SharedArrayBuffer; readonly answers: SharedArrayBuffer };
+  readonly viewed: boolean;
+  readonly heapMb: number;
+}
+
+// The worker waits for its start message, so it can boot before its plugin is known.
+function spawn(viewed: boolean, heapMb: number, name: string): Spawned {
   const rings = { calls: Ring.create(RING_BYTES), answers: Ring.create(RING_BYTES) };
-  const calls = new Ring(rings.calls);
-  const answers = new Ring(rings.answers);
   const worker = new Worker(RUNTIME, {
     workerData: { rings },
-    execArgv: slot === undefined ? [PLUGIN_CONDITION] : [PLUGIN_CONDITION, '--preserve-symlinks'],
-    resourceLimits: { maxOldGenerationSizeMb: request.limits.heapMb },
-    name: `plugboard:${request.name}`,
+    execArgv: viewed ? [PLUGIN_CONDITION, '--preserve-symlinks'] : [PLUGIN_CONDITION],
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    name,
   });
+  return { worker, rings, viewed, heapMb };
+}
+
+function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | undefined): Transport {
+  const { worker, rings } = spawned;
+  worker.ref();
+  const calls = new Ring(rings.calls);
+  const answers = new Ring(rings.answers);
   let error: unknown;
   let armed = false;
 
