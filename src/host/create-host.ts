@@ -389,7 +389,6 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
       assertOpen();
       checkReloadOptions(watchOptions, 'watch options');
       checkPluginPolicy(watchOptions.load, 'watch options.load');
-      const worker = isolations.get('worker');
       const watcher: Watcher = watchPlugins(typeof paths === 'string' ? [paths] : paths, watchOptions, {
         logger,
         loadDirectory: (directories, load) => host.loadDirectory(directories, load),
@@ -400,12 +399,12 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
         settled: loadsSettled,
         onClose() {
           watchers.delete(watcher);
-          worker?.keepSpare?.(false);
+          for (const each of isolations.values()) each.keepSpare?.(false);
         },
       });
       watchers.add(watcher);
-      // Reloads are expected now: worker mode keeps a booted worker ready for the next one.
-      worker?.keepSpare?.(true);
+      // Reloads are expected now: inline mode starts its bundler, worker mode keeps a booted worker.
+      for (const each of isolations.values()) each.keepSpare?.(true);
       return watcher;
     },
     close() {

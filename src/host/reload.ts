@@ -209,25 +209,25 @@ export function createReloader(deps: ReloaderDeps): Reloader {
   // break it: refused, like any other reason not to switch.
   function checkDependents(manifest: Manifest, previous: PluginRecord): void {
     const broken: string[] = [];
+    const related = new Set<string>();
     for (const dependent of deps.dependentsOf(previous)) {
       for (const requirement of requirementsOf(dependent.manifest, deps.hostContracts)) {
         const breaks =
           requirement.kind === 'plugin'
             ? requirement.key === previous.name && !semver.satisfies(manifest.version, requirement.range)
             : requirement.key in previous.manifest.provides && !(requirement.key in manifest.provides);
-        if (breaks) broken.push(`${dependent.name} requires ${requirement.key} ${requirement.range}`);
+        if (!breaks) continue;
+        broken.push(`${dependent.name} requires ${requirement.key} ${requirement.range}`);
+        related.add(dependent.name);
       }
     }
-    if (broken.length > 0) {
-      throw reloadError(
-        'RELOAD_BREAKS_DEPENDENT',
-        previous,
-        `version ${manifest.version} would break: ${broken.join('; ')}`,
-        {
-          related: broken.map((each) => each.split(' ')[0] as string),
-        },
-      );
-    }
+    if (broken.length === 0) return;
+    throw reloadError(
+      'RELOAD_BREAKS_DEPENDENT',
+      previous,
+      `version ${manifest.version} would break: ${broken.join('; ')}`,
+      { related: [...related] },
+    );
   }
 
   async function handOver(previous: PluginRecord, next: PluginRecord): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { startPlugin } from '../runtime/start-plugin.js';
-import { importEntry } from './fresh-import.js';
+import { importEntry, warmFreshImport } from './fresh-import.js';
 import { ensurePlugboardResolves } from './resolver.js';
 import type { Isolation, PluginInstance, StartRequest } from './types.js';
 
@@ -14,7 +14,14 @@ export interface InlineOptions {
  * unload) evaluates fresh code that is freed with it (see fresh-import.ts).
  */
 export function createInlineIsolation(options: InlineOptions = {}): Isolation {
-  return { mode: 'inline', start: (request) => startInline(request, options) };
+  return {
+    mode: 'inline',
+    start: (request) => startInline(request, options),
+    // Reloads are expected: start the bundler now rather than on the first one.
+    keepSpare(on) {
+      if (on) void warmFreshImport().catch(() => {});
+    },
+  };
 }
 
 async function startInline(request: StartRequest, options: InlineOptions): Promise<PluginInstance> {

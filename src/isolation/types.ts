@@ -85,7 +85,10 @@ export interface Isolation {
   start(request: StartRequest): Promise<PluginInstance>;
   /** The warm children, for an isolation that keeps some. */
   pool?(): PoolState;
-  /** Asks for (true) or gives back (false) one claim on a started spare, kept while reloads are expected. */
+  /**
+   * Told when reloads become expected (a watcher starts: `true`) and when one claim on that ends
+   * (`false`), so that it can prepare: a booted spare worker, a started bundler.
+   */
   keepSpare?(on: boolean): void;
   /** Releases what the isolation keeps between plugins (a pool of warm processes). */
   close?(): Promise<void>;
