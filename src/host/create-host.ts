@@ -272,6 +272,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     registry,
     runner,
     events,
+    logger,
     timeouts,
     defaults: options.reload ?? {},
     hostContracts,

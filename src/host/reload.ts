@@ -1,4 +1,5 @@
 import semver from 'semver';
+import type { Logger } from '../contract/define-plugin.js';
 import { describeValue, isPluginError, PluginError, type PluginErrorCode } from '../errors.js';
 import type { Discovery } from '../loader/discover.js';
 import type { Manifest } from '../manifest/schema.js';
@@ -51,6 +52,7 @@ export interface ReloaderDeps {
   readonly registry: Registry;
   readonly runner: Runner;
   readonly events: Emitter<HostEvents>;
+  readonly logger: Logger;
   readonly timeouts: Timeouts;
   readonly defaults: ReloadOptions;
   readonly hostContracts: ReadonlySet<string>;
@@ -166,6 +168,10 @@ export function createReloader(deps: ReloaderDeps): Reloader {
         await runner.stop(next, deps.timeouts.teardownMs);
         slot.records.delete(next);
       }
+      deps.logger.warn(`reload of plugin ${name} failed; version ${previous.version} keeps serving`, {
+        code: failure.code,
+        error: failure.message,
+      });
       events.emit('reload-failed', {
         plugin: refOf(previous),
         attempted: next === undefined ? undefined : refOf(next),

@@ -37,11 +37,14 @@ interface Child {
 export function createProcessIsolation(views: Views, options: ProcessOptions): Isolation {
   const spare: Child[] = [];
   let closed = false;
-  const state = (): PoolState => ({ size: options.pool, warm: spare.filter((child) => child.warm).length });
+  // While reloads are expected (the host watches), the pool keeps at least one warm child.
+  let expectingReloads = 0;
+  const size = () => (expectingReloads > 0 ? Math.max(1, options.pool) : options.pool);
+  const state = (): PoolState => ({ size: size(), warm: spare.filter((child) => child.warm).length });
   const changed = () => options.onPool?.(state());
 
   const refill = () => {
-    while (!closed && spare.length < options.pool) {
+    while (!closed && spare.length < size()) {
       const slot = views.slot();
       const child = spawnChild(
         slot,
@@ -87,6 +90,12 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
       return started;
     },
     pool: state,
+    keepSpare(on) {
+      expectingReloads += on ? 1 : -1;
+      if (on) return refill();
+      while (spare.length > size()) (spare.pop() as Child).process.kill('SIGKILL');
+      changed();
+    },
     async close() {
       closed = true;
       for (const child of spare.splice(0)) child.process.kill('SIGKILL');
