@@ -38,7 +38,7 @@ export interface ReloadReport {
   readonly previous: PluginRef;
   /** The version that serves now. */
   readonly next: PluginRef;
-  /** Whether the old version's `exportState()` gave something to hand to the new one. */
+  /** Whether the new version's `importState()` received what the old version's `exportState()` gave. */
   readonly stateHandedOver: boolean;
   /** Calls still running on the old version when its drain deadline passed; 0 when all finished. */
   readonly abandonedCalls: number;
@@ -107,12 +107,12 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       if (queues.get(name)?.running === done) queues.delete(name);
     });
     done.catch(() => {});
-    const pending = Object.assign(
+    const pending = pendingReload(
       done,
       createDisposer(() => {
         cancelled = true;
       }),
-    ) as PendingReload;
+    );
     if (queue === undefined) queues.set(name, { running: done, waiting: undefined });
     else {
       queue.running = done;
@@ -239,7 +239,9 @@ export function createReloader(deps: ReloaderDeps): Reloader {
   async function handOver(previous: PluginRecord, next: PluginRecord): Promise<boolean> {
     const from = previous.loaded?.instance;
     const to = next.loaded?.instance;
+    // Only what both versions define is asked for: a round trip to a busy worker costs a deadline.
     if (previous.state !== 'active' || from === undefined || to === undefined) return false;
+    if (!from.hooks.exportState || !to.hooks.importState) return false;
     const budget = deps.timeouts.setupMs;
     const step = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
       try {
@@ -274,6 +276,17 @@ export function createReloader(deps: ReloaderDeps): Reloader {
     reload,
     pending: () => [...queues.values()].map((queue) => queue.running),
   };
+}
+
+// A disposer that is also the reload's promise: `await` it, or call it to abandon the reload.
+function pendingReload(done: Promise<ReloadReport>, cancel: Disposer): PendingReload {
+  return Object.assign(cancel, {
+    // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, so that `await` works
+    then: done.then.bind(done),
+    catch: done.catch.bind(done),
+    finally: done.finally.bind(done),
+    [Symbol.toStringTag]: 'PendingReload',
+  }) as unknown as PendingReload;
 }
 
 function checkName(manifest: Manifest, previous: PluginRecord): void {

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { type FSWatcher, watch as watchFiles } from 'chokidar';
 import type { Logger } from '../contract/define-plugin.js';
@@ -61,6 +62,9 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
   const debounceMs = options.debounceMs ?? WATCH_DEBOUNCE_MS;
   const timers = new Map<string, NodeJS.Timeout>();
   const acting = new Map<string, Promise<void>>();
+  // What each folder held when it was last acted on: events that arrive late for a change
+  // already applied (a folder moved in, its files reported afterwards) then change nothing.
+  const applied = new Map<string, string>();
   let closed = false;
 
   const files: FSWatcher = watchFiles(
@@ -90,6 +94,10 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
     const plugins = roots.filter((root) => root.isPlugin).map((root) => root.path);
     const directories = roots.filter((root) => !root.isPlugin).map((root) => root.path);
     const fromDirectories = await deps.loadDirectory(directories, options.load);
+    for (const directory of directories) {
+      for (const folder of subfolders(directory)) applied.set(folder, fingerprint(folder));
+    }
+    for (const folder of plugins) applied.set(folder, fingerprint(folder));
     const single = await Promise.all(
       plugins.map((folder) =>
         deps.load(folder, options.load).then(
@@ -106,7 +114,7 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
   ready.catch(() => {});
 
   const changed = (path: string) => {
-    if (closed) return;
+    if (closed || isIgnored(roots, path)) return;
     const folder = pluginFolderOf(roots, path);
     if (folder === undefined) return;
     clearTimeout(timers.get(folder));
@@ -130,8 +138,12 @@ export function watchPlugins(paths: readonly string[], options: WatchOptions, de
     await deps.settled();
     if (closed) return;
     const record = deps.recordAt(folder);
+    const contents = isFolder(folder) ? fingerprint(folder) : undefined;
+    if (contents !== undefined && contents === applied.get(folder) && record !== undefined) return;
+    if (contents === undefined) applied.delete(folder);
+    else applied.set(folder, contents);
     try {
-      if (!isFolder(folder)) {
+      if (contents === undefined) {
         if (record !== undefined) await deps.unload(record.name);
       } else if (record?.state === 'active') {
         await deps.reload(record.name, options);
@@ -192,6 +204,45 @@ function isIgnored(roots: readonly Root[], path: string): boolean {
     return inside.split(sep).some((part) => part === 'node_modules' || part.startsWith('.'));
   }
   return false;
+}
+
+/** The plugin's own files (not node_modules, not hidden ones), by path and content. */
+function fingerprint(folder: string): string {
+  const hash = createHash('sha1');
+  const walk = (dir: string, prefix: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      hash.update(`${prefix}${entry.name}\0`);
+      if (entry.isDirectory()) walk(path, `${prefix}${entry.name}/`);
+      else {
+        try {
+          hash.update(readFileSync(path)).update('\0');
+        } catch {
+          // gone meanwhile: its name is enough
+        }
+      }
+    }
+  };
+  walk(folder, '');
+  return hash.digest('hex');
+}
+
+function subfolders(directory: string): string[] {
+  try {
+    return readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => join(directory, entry.name));
+  } catch {
+    return [];
+  }
 }
 
 function isFolder(path: string): boolean {

@@ -1,8 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { type BuildResult, build, type Message, type Plugin } from 'esbuild';
+import { type BuildResult, build, type Loader, type Message, type Plugin } from 'esbuild';
 import { hostModule } from './resolver.js';
 
 // Node keeps every ES module it has evaluated until the process ends, and importing the same
@@ -51,6 +52,43 @@ const hostApi: Plugin = {
   },
 };
 
+// Each file of the bundle keeps what Node would give it as a module of its own: `import.meta`
+// (url, filename, dirname, resolve) in an ES module, `__dirname` and `__filename` in a CommonJS
+// one. esbuild renames each file's declaration apart, and `define` binds to the one in scope.
+const LOADERS: Record<string, Loader> = {
+  js: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  jsx: 'jsx',
+  ts: 'ts',
+  mts: 'ts',
+  cts: 'ts',
+  tsx: 'tsx',
+};
+const OWN_LOCATION = /__dirname|__filename/;
+const DECLARES_LOCATION = /\b(?:const|let|class|function)\s+__(?:dirname|filename)\b/;
+const perFile: Plugin = {
+  name: 'plugboard-per-file',
+  setup(builder) {
+    builder.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const meta = source.includes('import.meta');
+      const location = OWN_LOCATION.test(source) && !DECLARES_LOCATION.test(source);
+      if (!meta && !location) return undefined;
+      const file = JSON.stringify(args.path);
+      const dir = JSON.stringify(dirname(args.path));
+      const prelude = [
+        meta
+          ? `var __plugboard_meta = { url: ${JSON.stringify(pathToFileURL(args.path).href)}, filename: ${file}, dirname: ${dir}, ` +
+            `resolve: (specifier) => require('node:url').pathToFileURL(require('node:module').createRequire(${file}).resolve(specifier)).href };`
+          : '',
+        location ? `var __dirname = ${dir}, __filename = ${file};` : '',
+      ].join('');
+      return { contents: prelude + source, loader: LOADERS[extname(args.path).slice(1)] ?? 'js' };
+    });
+  },
+};
+
 // What esbuild cannot express as CommonJS although Node runs it: such plugins are imported again.
 const NOT_BUNDLEABLE = /not supported with the "cjs" output format|No loader is configured/;
 
@@ -68,12 +106,10 @@ async function bundle(entry: string): Promise<{ code: string; esm: boolean } | u
       target: 'node20',
       metafile: true,
       logLevel: 'silent',
-      plugins: [hostApi],
-      define: {
-        'import.meta.url': '__plugboard_meta.url',
-        'import.meta.filename': '__plugboard_meta.filename',
-        'import.meta.dirname': '__plugboard_meta.dirname',
-      },
+      plugins: [hostApi, perFile],
+      define: { 'import.meta': '__plugboard_meta' },
+      // `import()` becomes `require()`: the bundle needs no module loader of its own.
+      supported: { 'dynamic-import': false },
     });
   } catch (error) {
     const messages = (error as { errors?: Message[] }).errors ?? [];
@@ -91,14 +127,11 @@ function describe(entry: string, message: Message): string {
 }
 
 async function evaluate(entry: string, code: string, esm: boolean): Promise<unknown> {
-  const run = vm.compileFunction(
-    code,
-    ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard', '__plugboard_meta'],
-    { filename: entry, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER },
-  );
+  const run = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard'], {
+    filename: entry,
+  });
   const module = { exports: {} as Record<string, unknown> };
-  const meta = { url: pathToFileURL(entry).href, filename: entry, dirname: dirname(entry) };
-  run(module.exports, createRequire(entry), module, entry, dirname(entry), await hostModule(), meta);
+  run(module.exports, createRequire(entry), module, entry, dirname(entry), await hostModule());
   // As `import()` would see it: an ES module's exports, or a CommonJS module's as its default.
   return esm ? module.exports : { default: module.exports };
 }

@@ -39,6 +39,7 @@ async function startInline(request: StartRequest, options: InlineOptions): Promi
   return {
     implementations: started.implementations,
     remote: undefined,
+    hooks: started.hooks,
     exportState: started.exportState,
     importState: started.importState,
     stop: started.stop,

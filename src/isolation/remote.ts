@@ -4,7 +4,7 @@
 
 import { PluginError, type PluginErrorCode } from '../errors.js';
 import { pack, unpack } from '../protocol/codec.js';
-import type { FatalKind, HostMessage, ImplementationShape, RuntimeMessage } from '../protocol/messages.js';
+import type { FatalKind, HostMessage, ImplementationShape, RuntimeMessage, StateHooks } from '../protocol/messages.js';
 import { fromWireError, toWireError, type WireError } from '../protocol/wire-error.js';
 import { checkWireValue } from '../protocol/wire-value.js';
 import {
@@ -144,7 +144,7 @@ export function startRemote(
         case 'hello':
           return;
         case 'ready':
-          return ready(message.implementations);
+          return ready(message.implementations, message.hooks);
         case 'start-failed':
           return end(remoteFailure(subject, mode, request.entry, fromWireError(message.error), 'starting'));
         case 'result':
@@ -288,8 +288,9 @@ export function startRemote(
       }
     });
 
-  const instance = (implementations: Record<string, unknown>): PluginInstance => ({
+  const instance = (implementations: Record<string, unknown>, hooks: StateHooks): PluginInstance => ({
     implementations,
+    hooks,
     remote: { call },
     exportState: () => ask({ type: 'export-state' }),
     importState: async (state) => {
@@ -317,7 +318,7 @@ export function startRemote(
       }),
   });
 
-  const ready = (shapes: Readonly<Record<string, ImplementationShape>>) => {
+  const ready = (shapes: Readonly<Record<string, ImplementationShape>>, hooks: StateHooks) => {
     const implementations: Record<string, unknown> = {};
     const index = new Map<string, Map<string, number>>();
     let next = 0;
@@ -338,7 +339,7 @@ export function startRemote(
     starting = undefined;
     clearTimeout(startTimer);
     if (pending.size === 0) transport.hold(false);
-    done?.resolve(instance(implementations));
+    done?.resolve(instance(implementations, hooks));
   };
 
   const transport = connect(events);

@@ -2,6 +2,7 @@ import type { AnyContract } from '../contract/define-contract.js';
 import type { Logger, PluginContext } from '../contract/define-plugin.js';
 import type { PluginError } from '../errors.js';
 import type { IsolationMode, Manifest } from '../manifest/schema.js';
+import type { StateHooks } from '../protocol/messages.js';
 
 /** The parts of a plugin's `ctx` that the host provides; the isolation adds the abort signal. */
 export interface ContextSource {
@@ -63,6 +64,8 @@ export interface PluginInstance {
    * are stand-ins that forward the call; metadata is a copy.
    */
   readonly implementations: Readonly<Record<string, unknown>>;
+  /** Which hot-reload hooks the plugin defines, so that a reload asks only for what is there. */
+  readonly hooks: StateHooks;
   /** How to call the plugin with a deadline, when it runs behind a boundary. */
   readonly remote: RemoteCaller | undefined;
   /** The plugin's `exportState()` result, or `undefined` when it has none. */

@@ -53,13 +53,23 @@ export interface ImplementationShape {
   readonly opaque: readonly string[];
 }
 
+/** Which hot-reload hooks a plugin defines. */
+export interface StateHooks {
+  readonly exportState: boolean;
+  readonly importState: boolean;
+}
+
 export type FatalKind = 'uncaught-exception' | 'unhandled-rejection';
 
 export type RuntimeMessage =
   | { readonly type: 'hello' }
   /** Answers wait in the shared-memory ring, and the host had stopped checking it. */
   | { readonly type: 'wake' }
-  | { readonly type: 'ready'; readonly implementations: Readonly<Record<string, ImplementationShape>> }
+  | {
+      readonly type: 'ready';
+      readonly implementations: Readonly<Record<string, ImplementationShape>>;
+      readonly hooks: StateHooks;
+    }
   | { readonly type: 'start-failed'; readonly error: WireError }
   | { readonly type: 'result'; readonly id: number; readonly value: Packed }
   | { readonly type: 'error'; readonly id: number; readonly error: WireError }

@@ -92,7 +92,7 @@ export function createRuntime(port: RuntimePort): Runtime {
       shapes[contract] = describeShape(implementation, packValue);
       for (const method of shapes[contract].methods) methods.push({ contract, method });
     }
-    port.send({ type: 'ready', implementations: shapes });
+    port.send({ type: 'ready', implementations: shapes, hooks: plugin.hooks });
   };
 
   const call: Runtime['call'] = (id, contract, method, args, reply) => {

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { describeInvalidPlugin, type PluginContext, type PluginDefinition } from '../contract/define-plugin.js';
 import { describeValue, PluginError, type PluginErrorCode } from '../errors.js';
+import type { StateHooks } from '../protocol/messages.js';
 import { withTimeout } from '../util/timeout.js';
 
 export interface PluginStart {
@@ -22,6 +23,7 @@ const importByUrl = (entry: string): Promise<unknown> => import(pathToFileURL(en
 export interface StartedPlugin {
   readonly implementations: Readonly<Record<string, unknown>>;
   readonly definition: PluginDefinition;
+  readonly hooks: StateHooks;
   exportState(): Promise<unknown>;
   importState(state: unknown): Promise<void>;
   stop(timeoutMs: number): Promise<void>;
@@ -72,6 +74,10 @@ export async function startPlugin(start: PluginStart): Promise<StartedPlugin> {
   return {
     implementations: implementations as Record<string, unknown>,
     definition: plugin,
+    hooks: {
+      exportState: typeof plugin.exportState === 'function',
+      importState: typeof plugin.importState === 'function',
+    },
     async exportState() {
       return plugin.exportState?.();
     },

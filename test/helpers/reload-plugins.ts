@@ -53,9 +53,32 @@ export function writeGreeterVersion(folder: string, options: GreeterVersion): st
   return folder;
 }
 
+/** A greeter that counts its greetings, with state hooks (these by default). */
+export function counting(version: string, hooks: { exportState?: string; importState?: string } = {}): GreeterVersion {
+  return {
+    version,
+    prelude: 'let count = 0;',
+    greet: "(who) => marker + ':' + who + ':' + ++count",
+    members: [
+      `exportState: ${hooks.exportState ?? '() => ({ count })'},`,
+      `importState: ${hooks.importState ?? '(state) => { count = state.count; }'},`,
+    ].join('\n'),
+  };
+}
+
+/** A greeter whose greetLater answers only once the file `ctx.config.gate` exists. */
+export function gated(version: string): GreeterVersion {
+  return {
+    version,
+    prelude: "import { existsSync } from 'node:fs';",
+    greetLater:
+      "async (who) => { while (!existsSync(ctx.config.gate)) await new Promise((done) => setTimeout(done, 5)); return marker + ':later:' + who; }",
+  };
+}
+
 function source(marker: string, options: GreeterVersion): string {
-  const greet = options.greet ?? '(who) => `${marker}:${who}`';
-  const greetLater = options.greetLater ?? 'async (who) => `${marker}:later:${who}`';
+  const greet = options.greet ?? "(who) => marker + ':' + who";
+  const greetLater = options.greetLater ?? "async (who) => marker + ':later:' + who";
   const broken = options.broken;
   if (broken === 'syntax-error') return `export default {{ ${JSON.stringify(marker)}\n`;
   const methods = [
