@@ -17,6 +17,7 @@ interface CliOptions {
   readonly json?: true;
   readonly isolation: string;
   readonly timeout: string;
+  readonly watch: boolean;
 }
 
 /** What the command line asks for, checked. */
@@ -25,6 +26,8 @@ interface Settings {
   readonly isolation: IsolationMode;
   readonly callTimeoutMs: number;
   readonly mode: Mode;
+  /** Whether the REPL watches the plugin folders; never in one-shot mode, which exits at once. */
+  readonly watch: boolean;
   /** Undefined for the REPL. */
   readonly expression: string | undefined;
 }
@@ -43,6 +46,7 @@ function createProgram(): Command {
     )
     .addOption(new Option('--timeout <ms>', 'deadline of each operator call, in ms').default(TIMEOUT, TIMEOUT))
     .option('--json', 'print results and errors as JSON')
+    .option('--no-watch', 'in the REPL, do not follow changes to the plugin folders')
     .allowUnknownOption() // so that `calc "-2 ^ 2"` is an expression; real unknown options are caught below
     .exitOverride()
     .configureOutput({ outputError: () => {} }) // usage errors are printed with their code, as text or JSON
@@ -52,7 +56,7 @@ function createProgram(): Command {
 Examples:
   calc "2 + 3 * 4"                       14
   calc --json "2 ^ 3 ^ 2"                {"expression":"2 ^ 3 ^ 2","result":512}
-  calc --plugins ./my-operators          REPL over the operators in ./my-operators
+  calc --plugins ./my-operators          REPL over ./my-operators, following its changes
   calc --isolation process "2 + 3 * 4"   14, each operator in its own child process
 
 Exit codes: 0 success, 1 syntax or evaluation error, 2 usage error.`,
@@ -71,9 +75,9 @@ async function main(argv: readonly string[]): Promise<number> {
     print(process.stderr, formatUsageError(usage, program.opts<CliOptions>().json === true ? 'json' : 'text'));
     return EXIT_USAGE;
   }
-  const { pluginDirs, isolation, callTimeoutMs, mode, expression } = settings;
+  const { pluginDirs, isolation, callTimeoutMs, mode, watch, expression } = settings;
 
-  const calculator = await createCalculator({ pluginDirs, isolation, callTimeoutMs });
+  const calculator = await createCalculator({ pluginDirs, isolation, callTimeoutMs, watch });
   try {
     for (const failure of calculator.failures) print(process.stderr, formatFailure(failure, mode));
     if (expression === undefined) {
@@ -106,12 +110,14 @@ function readSettings(program: Command, argv: readonly string[]): Settings {
   const options = program.opts<CliOptions>();
   checkArguments(program.args, argv);
   checkPluginDirs(options.plugins);
+  const expression = program.args.length > 0 ? program.args.join(' ') : undefined;
   return {
     pluginDirs: options.plugins.length > 0 ? options.plugins : undefined,
     isolation: parseIsolation(options.isolation),
     callTimeoutMs: parseTimeout(options.timeout),
     mode: options.json === true ? 'json' : 'text',
-    expression: program.args.length > 0 ? program.args.join(' ') : undefined,
+    watch: options.watch && expression === undefined,
+    expression,
   };
 }
 

@@ -1,5 +1,5 @@
 import { isPluginError } from 'plugboard';
-import type { Failure, Operator } from './calculator.js';
+import type { Change, Failure, Operator } from './calculator.js';
 import { isCalcError } from './errors.js';
 import type { UsageError } from './usage.js';
 
@@ -45,6 +45,68 @@ export function formatFailure(failure: Failure, mode: Mode): string {
   const message = failure.message.split('\n', 1)[0];
   if (mode === 'json') return JSON.stringify({ failure: { plugin, version, path, code, message } });
   return `plugin ${plugin}${version === undefined ? '' : `@${version}`} failed: ${code}: ${message}`;
+}
+
+/**
+ * One line per change to the operators while the plugin folders are watched: what came, changed
+ * or went, and which operator it brought or took away. A reload that failed is an error, with its
+ * code, and says which version keeps working.
+ */
+export function formatChange(change: Change, mode: Mode): string {
+  if (change.kind === 'failed') return formatFailure(change.failure, mode);
+  if (mode === 'json') return changeJson(change);
+  switch (change.kind) {
+    case 'loaded':
+      return `loaded ${withOperator(change.operator, label(change.plugin, change.version))}`;
+    case 'reloaded': {
+      const { plugin, from, to, operator, previous } = change;
+      const versions = from === to ? label(plugin, to) : `${plugin} ${from ?? '?'} → ${to ?? '?'}`;
+      const was = previous !== undefined && previous.symbol !== operator?.symbol ? `, was ${previous.symbol}` : '';
+      return `reloaded ${withOperator(operator, versions + was)}`;
+    }
+    case 'reload-failed': {
+      const { plugin, version, attempted, code } = change;
+      const message = change.message.split('\n', 1)[0];
+      const which = attempted === undefined || attempted === version ? plugin : label(plugin, attempted);
+      return `reload of ${which} failed: ${code}: ${message}; ${label(plugin, version)} keeps working`;
+    }
+    case 'removed':
+      return `removed ${withOperator(change.operator, label(change.plugin, change.version))}`;
+  }
+}
+
+function changeJson(change: Exclude<Change, { kind: 'failed' }>): string {
+  switch (change.kind) {
+    case 'loaded':
+    case 'removed': {
+      const { plugin, version, operator } = change;
+      return JSON.stringify({ [change.kind]: { plugin, version, operator: operatorJson(operator) } });
+    }
+    case 'reloaded': {
+      const { plugin, from, to, operator } = change;
+      return JSON.stringify({ reloaded: { plugin, from, to, operator: operatorJson(operator) } });
+    }
+    case 'reload-failed': {
+      const { plugin, version, attempted, code } = change;
+      const message = change.message.split('\n', 1)[0];
+      return JSON.stringify({ reload: { plugin, version, attempted }, error: { code, message } });
+    }
+  }
+}
+
+/** `+ (add@1.0.0)`, or the plugin alone when it gives no operator. */
+function withOperator(operator: Operator | undefined, plugin: string): string {
+  return operator === undefined ? `${plugin} (no operator)` : `${operator.symbol} (${plugin})`;
+}
+
+function label(plugin: string, version: string | undefined): string {
+  return version === undefined ? plugin : `${plugin}@${version}`;
+}
+
+function operatorJson(operator: Operator | undefined): Record<string, unknown> | undefined {
+  if (operator === undefined) return undefined;
+  const { symbol, arity, precedence, associativity } = operator;
+  return { symbol, arity, precedence, associativity };
 }
 
 /** A REPL line starting with `:` that is not a command. */
