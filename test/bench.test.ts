@@ -27,6 +27,20 @@ const FIGURES = [
   'process-start',
   'process-start-pool',
   'worker-unload-rss',
+  'reload-inline',
+  'reload-inline-direct',
+  'reload-worker',
+  'reload-worker-direct',
+  'reload-process',
+  'reload-process-pool',
+  'reload-calls-failed',
+  'reload-calls-worst-inline',
+  'reload-calls-worst-worker',
+  'reload-calls-worst-process',
+  'reload-memory-inline-rss',
+  'reload-memory-inline-heap',
+  'reload-memory-worker-rss',
+  'reload-memory-process-rss',
 ];
 
 interface Results {

@@ -25,32 +25,26 @@ interface EventSource {
 }
 
 /**
- * Turns host events into plugin events. While a plugin is reloaded, its new version goes through
- * `active` or `failed` before the host says how the reload ended: only the ending is reported.
+ * Turns host events into plugin events. The transitions a reload makes (`reload: true`) are left
+ * to the event that says how the reload ended.
  * A plugin that ends on its own and is restarted is no news either; the calls that fail meanwhile
  * say so, and only a restart that fails is reported.
  */
 export function followPlugins(host: EventSource, report: (event: PluginEvent) => void): () => void {
-  const reloading = new Set<string>();
   const restarting = new Set<string>();
   const stops = [
-    host.on('reloading', ({ plugin }) => reloading.add(plugin.name)),
-    host.on('reloaded', ({ previous, next }) => {
-      reloading.delete(next.name);
-      report({ kind: 'reloaded', plugin: next, previous });
-    }),
-    host.on('reload-failed', ({ plugin, attempted, error }) => {
-      reloading.delete(plugin.name);
-      report({ kind: 'reload-failed', plugin, attempted, error });
-    }),
+    host.on('reloaded', ({ previous, next }) => report({ kind: 'reloaded', plugin: next, previous })),
+    host.on('reload-failed', ({ plugin, attempted, error }) =>
+      report({ kind: 'reload-failed', plugin, attempted, error }),
+    ),
     host.on('restarting', ({ plugin }) => restarting.add(plugin.name)),
-    host.on('active', ({ plugin }) => {
-      if (reloading.has(plugin.name) || restarting.delete(plugin.name)) return;
+    host.on('active', ({ plugin, reload }) => {
+      if (reload || restarting.delete(plugin.name)) return;
       report({ kind: 'loaded', plugin });
     }),
-    host.on('failed', ({ plugin, from, error }) => {
+    host.on('failed', ({ plugin, from, error, reload }) => {
       // From `active`, the plugin ended on its own; `restarting` follows if it is started again.
-      if (reloading.has(plugin.name) || from === 'active' || error === undefined) return;
+      if (reload || from === 'active' || error === undefined) return;
       restarting.delete(plugin.name);
       report({ kind: 'failed', plugin, error });
     }),

@@ -113,8 +113,8 @@ function onSignal(stop: () => void): () => void {
 }
 
 /**
- * Turns the host's events into printed ones. While a plugin reloads, the lifecycle of its new
- * and old versions is the reload's business: only its outcome is printed.
+ * Turns the host's events into printed ones. The transitions a reload makes (`reload: true`)
+ * are the reload's business: only its outcome is printed.
  */
 function follow(host: DevHost, print: Print): Disposer[] {
   const since = new Map<string, number>();
@@ -128,8 +128,8 @@ function follow(host: DevHost, print: Print): Disposer[] {
   const subject = (plugin: PluginRef) => ({ name: plugin.name, version: plugin.version, path: plugin.path });
   const summary = (error: PluginError) => ({ code: error.code, message: error.message });
   return [
-    host.on('transition', ({ plugin, from, to, error }) => {
-      if (reloading.has(plugin.name)) return;
+    host.on('transition', ({ plugin, from, to, error, reload }) => {
+      if (reload) return;
       if (to === 'starting' || to === 'stopping') since.set(plugin.name, performance.now());
       else if (to === 'active') {
         const event = restarting.delete(plugin.name) ? 'restarted' : 'loaded';

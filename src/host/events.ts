@@ -17,6 +17,12 @@ export interface TransitionEvent {
   readonly to: PluginState;
   /** Why, when `to` is `failed`. */
   readonly error: PluginError | undefined;
+  /**
+   * True for the versions a reload moves: the new one starting beside the one serving, and the
+   * old one stopping after the switch. The name's state does not change with them; `reloaded` or
+   * `reload-failed` says how the reload ended.
+   */
+  readonly reload: boolean;
 }
 
 /** A plugin's worker or process ended on its own, and the host will start it again after `delayMs`. */

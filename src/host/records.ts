@@ -55,6 +55,8 @@ export interface PluginRecord {
   readonly restarts: number[];
   /** Changes on every start, so that a late report from an earlier worker or process is ignored. */
   attempt: object;
+  /** Set while a reload starts this version beside the current one, or retires it after the switch. */
+  inReload: boolean;
 }
 
 /** What `host.list()` tells about a plugin. */
@@ -96,6 +98,7 @@ export function createRecord(
     policy,
     restarts: [],
     attempt: {},
+    inReload: false,
   };
 }
 

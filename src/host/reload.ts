@@ -148,6 +148,7 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       }
       checkDependents(discovery.manifest, previous);
       next = deps.createRecord(discovery, previous);
+      next.inReload = true;
       slot.records.add(next);
       runner.discovered(next);
       const refused = deps.refuse(next);
@@ -162,6 +163,8 @@ export function createReloader(deps: ReloaderDeps): Reloader {
       checkCancelled(cancelled, previous);
       if (next.state !== 'active') throw next.error as PluginError;
       registry.place(next); // the switch: every call from here on finds the new version
+      next.inReload = false;
+      previous.inReload = true;
     } catch (error) {
       const failure = asReloadError(error, previous);
       if (next !== undefined) {

@@ -51,8 +51,9 @@ export function createRunner(deps: RunnerDeps): Runner {
     from: PluginRecord['state'] | undefined,
     to: PluginRecord['state'],
     error?: PluginError,
+    reload = false,
   ) => {
-    const event = { plugin, from, to, error };
+    const event = { plugin, from, to, error, reload };
     events.emit('transition', event);
     events.emit(to, event);
   };
@@ -71,13 +72,13 @@ export function createRunner(deps: RunnerDeps): Runner {
     registry.touch();
     if (to === 'failed') logger.warn(`plugin ${record.name} failed`, { code: error?.code, error: error?.message });
     else logger.debug(`plugin ${record.name} ${to}`, { version: record.version });
-    emit(refOf(record), from, to, error);
+    emit(refOf(record), from, to, error, record.inReload);
   };
 
   return {
     move,
     discovered(record) {
-      emit(refOf(record), undefined, 'discovered');
+      emit(refOf(record), undefined, 'discovered', undefined, record.inReload);
     },
     reject(plugin, error) {
       logger.warn(`plugin ${plugin.name} rejected`, { code: error.code, error: error.message, path: plugin.path });

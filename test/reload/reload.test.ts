@@ -324,7 +324,7 @@ describe('events', () => {
   test('one good reload: reloading, the new version starting, the old one stopping, then reloaded', async () => {
     const { host, folder } = await loaded('worker', { version: '1.0.0' });
     const seen: string[] = [];
-    host.on('transition', ({ plugin, to }) => seen.push(`${plugin.version} ${to}`));
+    host.on('transition', ({ plugin, to, reload }) => seen.push(`${plugin.version} ${to}${reload ? ' (reload)' : ''}`));
     host.on('reloading', ({ plugin }) => seen.push(`reloading ${plugin.version}`));
     const reports: unknown[] = [];
     host.on('reloaded', (report) => {
@@ -337,12 +337,12 @@ describe('events', () => {
 
     expect(seen).toEqual([
       'reloading 1.0.0',
-      '2.0.0 discovered',
-      '2.0.0 resolved',
-      '2.0.0 starting',
-      '2.0.0 active',
-      '1.0.0 stopping',
-      '1.0.0 stopped',
+      '2.0.0 discovered (reload)',
+      '2.0.0 resolved (reload)',
+      '2.0.0 starting (reload)',
+      '2.0.0 active (reload)',
+      '1.0.0 stopping (reload)',
+      '1.0.0 stopped (reload)',
       'reloaded',
     ]);
     expect(report).toEqual({
@@ -354,6 +354,10 @@ describe('events', () => {
       durationMs: expect.any(Number),
     });
     expect(reports).toEqual([report]);
+
+    // Once switched in, the new version's transitions are the name's own again.
+    await host.unload('greeter');
+    expect(seen.slice(-2)).toEqual(['2.0.0 stopping', '2.0.0 stopped']);
   });
 
   test('reload-failed names the version still serving, the attempted one, and the error', async () => {
