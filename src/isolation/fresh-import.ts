@@ -38,23 +38,11 @@ export async function warmFreshImport(): Promise<void> {
   await build({ stdin: { contents: '' }, write: false, logLevel: 'silent' });
 }
 
-const HOST_NAMESPACE = 'plugboard-host';
-// `import 'plugboard'` in the bundle is the host's own module, handed in, so that a plugin's
-// PluginError is the host's class, exactly as for a plugin imported as an ES module.
-const hostApi: Plugin = {
-  name: 'plugboard-host',
-  setup(builder) {
-    builder.onResolve({ filter: /^plugboard$/ }, () => ({ path: 'plugboard', namespace: HOST_NAMESPACE }));
-    builder.onLoad({ filter: /.*/, namespace: HOST_NAMESPACE }, () => ({
-      contents: 'module.exports = __plugboard;',
-      loader: 'js',
-    }));
-  },
-};
-
 // Each file of the bundle keeps what Node would give it as a module of its own: `import.meta`
 // (url, filename, dirname, resolve) in an ES module, `__dirname` and `__filename` in a CommonJS
 // one. esbuild renames each file's declaration apart, and `define` binds to the one in scope.
+// A plugin callback costs a round trip to esbuild per file, so a bundle of one file, or one that
+// uses none of these, is made without it: the entry's own values are handed in.
 const LOADERS: Record<string, Loader> = {
   js: 'js',
   mjs: 'js',
@@ -91,9 +79,10 @@ const perFile: Plugin = {
 
 // What esbuild cannot express as CommonJS although Node runs it: such plugins are imported again.
 const NOT_BUNDLEABLE = /not supported with the "cjs" output format|No loader is configured/;
+const USES_LOCATION = /__plugboard_meta|__dirname|__filename/;
 
 /** The bundle, or undefined when the plugin can only run as an ES module; throws the plugin's own syntax errors. */
-async function bundle(entry: string): Promise<{ code: string; esm: boolean } | undefined> {
+async function bundle(entry: string, perFileLocations = false): Promise<{ code: string; esm: boolean } | undefined> {
   let result: BuildResult<{ write: false; metafile: true }>;
   try {
     result = await build({
@@ -106,7 +95,9 @@ async function bundle(entry: string): Promise<{ code: string; esm: boolean } | u
       target: 'node20',
       metafile: true,
       logLevel: 'silent',
-      plugins: [hostApi, perFile],
+      // `import 'plugboard'` stays a require(), answered with the host's own module (evaluate()).
+      external: ['plugboard'],
+      plugins: perFileLocations ? [perFile] : [],
       define: { 'import.meta': '__plugboard_meta' },
       // `import()` becomes `require()`: the bundle needs no module loader of its own.
       supported: { 'dynamic-import': false },
@@ -118,6 +109,9 @@ async function bundle(entry: string): Promise<{ code: string; esm: boolean } | u
   }
   const code = result.outputFiles[0]?.text;
   if (code === undefined) return undefined;
+  if (!perFileLocations && Object.keys(result.metafile.inputs).length > 1 && USES_LOCATION.test(code)) {
+    return bundle(entry, true);
+  }
   return { code, esm: result.metafile.inputs[basename(entry)]?.format === 'esm' };
 }
 
@@ -126,12 +120,27 @@ function describe(entry: string, message: Message): string {
   return at === null ? message.text : `${join(dirname(entry), at.file)}:${at.line}:${at.column + 1}: ${message.text}`;
 }
 
+// `import 'plugboard'` is the host's own module, so that a plugin's PluginError is the host's
+// class, exactly as for a plugin imported as an ES module.
 async function evaluate(entry: string, code: string, esm: boolean): Promise<unknown> {
-  const run = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard'], {
+  const run = vm.compileFunction(
+    code,
+    ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard_meta'],
+    {
+      filename: entry,
+    },
+  );
+  const host = await hostModule();
+  const required = createRequire(entry);
+  const require = Object.assign((id: string) => (id === 'plugboard' ? host : required(id)), required);
+  const meta = {
+    url: pathToFileURL(entry).href,
     filename: entry,
-  });
+    dirname: dirname(entry),
+    resolve: (specifier: string) => pathToFileURL(required.resolve(specifier)).href,
+  };
   const module = { exports: {} as Record<string, unknown> };
-  run(module.exports, createRequire(entry), module, entry, dirname(entry), await hostModule());
+  run(module.exports, require, module, entry, dirname(entry), meta);
   // As `import()` would see it: an ES module's exports, or a CommonJS module's as its default.
   return esm ? module.exports : { default: module.exports };
 }

@@ -31,9 +31,12 @@ export async function ensurePlugboardResolves(folder: string): Promise<void> {
   await channel.addRoot(pathToFileURL(root).href);
 }
 
+let self: Promise<unknown> | undefined;
 /** This copy of plugboard's module, as a plugin importing it inline gets it. */
 export function hostModule(): Promise<unknown> {
-  return import(selfUrl);
+  // Kept: once resolve hooks are registered, every import() pays a round trip to their thread.
+  self ??= import(selfUrl);
+  return self;
 }
 
 type ResolveFilename = (
