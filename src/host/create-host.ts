@@ -7,13 +7,13 @@ import { createProcessIsolation } from '../isolation/process.js';
 import type { Isolation } from '../isolation/types.js';
 import { createViews } from '../isolation/view.js';
 import { createWorkerIsolation } from '../isolation/worker.js';
-import { checkImplementation } from '../loader/check-implementation.js';
 import { type Discovery, discoverOne, discoverPlugins } from '../loader/discover.js';
 import type { IsolationMode, Manifest } from '../manifest/schema.js';
 import { createDisposer, type Disposer } from '../util/disposer.js';
 import { createEmitter } from '../util/emitter.js';
-import { requirementsOf, stopOrder } from './dependencies.js';
+import { activeDependents, stopOrder } from './dependencies.js';
 import type { HostEvents } from './events.js';
+import { defaultTarget } from './fallback.js';
 import type { CallOptions } from './handles.js';
 import { type HostSnapshot, snapshot } from './inspect.js';
 import { type LoadFailure, type LoadReport, loadBatch, refusal } from './load-batch.js';
@@ -27,7 +27,7 @@ import {
   type PluginPolicy,
   resolveIsolation,
 } from './policy.js';
-import { createRecord, createStats, type PluginInfo, type PluginRecord, toInfo } from './records.js';
+import { createRecord, type PluginInfo, type PluginRecord, toInfo } from './records.js';
 import { createRegistry } from './registry.js';
 import { createReloader, type PendingReload, type ReloadOptions } from './reload.js';
 import { createRunner, refOf } from './runner.js';
@@ -85,7 +85,6 @@ export interface Host<Contracts extends readonly AnyContract[] = readonly AnyCon
   on<Name extends keyof HostEvents>(name: Name, listener: (event: HostEvents[Name]) => void): Disposer;
 }
 
-const DEFAULT_PLUGIN = '(default)';
 /** How many inline evaluations Node keeps for good before the host warns (see `reload.retainedModulesWarning`). */
 export const RETAINED_MODULES_WARNING = 50;
 /** The version of this copy of plugboard. */
@@ -224,19 +223,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   };
   const live = () => [...registry.slots()].map((slot) => slot.current).filter((record) => record.state === 'active');
 
-  // The active plugins that need `record`: by name, or for a contract nothing else would serve.
-  const dependentsOf = (record: PluginRecord): PluginRecord[] =>
-    live().filter(
-      (other) =>
-        other !== record &&
-        requirementsOf(other.manifest, hostContracts).some((requirement) =>
-          requirement.kind === 'plugin' ? requirement.key === record.name : isLastProvider(record, requirement.key),
-        ),
-    );
-  const isLastProvider = (record: PluginRecord, contractId: string) =>
-    contractId in record.manifest.provides &&
-    registry.fallback(contractId) === undefined &&
-    registry.providers(contractId).every((target) => target.plugin === record.name);
+  const dependentsOf = (record: PluginRecord) => activeDependents(record, live(), registry, hostContracts);
 
   const unload = async (name: string, unloadOptions: UnloadOptions = {}): Promise<void> => {
     assertOpen();
@@ -345,34 +332,7 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
     provide(contract, implementation) {
       assertOpen();
       known(contract);
-      const check = checkImplementation(contract, implementation);
-      if ('then' in check) {
-        throw new PluginError(
-          'SCHEMA_ASYNC',
-          `the meta schema of \`${contract.id}\` is async; a default needs a synchronous one`,
-          {
-            contract: contract.id,
-          },
-        );
-      }
-      if (!check.ok) {
-        throw new PluginError(
-          (check.issues[0] as (typeof check.issues)[number]).code,
-          `the default for \`${contract.id}\` is invalid`,
-          {
-            plugin: DEFAULT_PLUGIN,
-            contract: contract.id,
-            issues: check.issues,
-          },
-        );
-      }
-      const target = {
-        plugin: DEFAULT_PLUGIN,
-        version: undefined,
-        implementation,
-        meta: check.meta,
-        stats: createStats(),
-      };
+      const target = defaultTarget(contract, implementation);
       registry.setFallback(contract.id, target);
       return createDisposer(() => {
         if (registry.fallback(contract.id) === target) registry.setFallback(contract.id, undefined);

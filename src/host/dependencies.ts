@@ -3,6 +3,7 @@ import { PluginError } from '../errors.js';
 import type { Manifest } from '../manifest/schema.js';
 import { planStartOrder } from '../util/graph.js';
 import type { PluginRecord } from './records.js';
+import type { Registry } from './registry.js';
 
 /** One entry of a manifest's `requires`: a contract (any provider will do) or a named plugin. */
 export interface Requirement {
@@ -149,4 +150,24 @@ export function dependencyError(
   related: readonly string[],
 ): PluginError {
   return new PluginError(code, message, { plugin: record.name, version: record.version, path: record.folder, related });
+}
+
+/** The active plugins that need `record`: by name, or for a contract nothing else would serve. */
+export function activeDependents(
+  record: PluginRecord,
+  active: readonly PluginRecord[],
+  registry: Registry,
+  hostContracts: ReadonlySet<string>,
+): PluginRecord[] {
+  const isLastProvider = (contractId: string) =>
+    contractId in record.manifest.provides &&
+    registry.fallback(contractId) === undefined &&
+    registry.providers(contractId).every((target) => target.plugin === record.name);
+  return active.filter(
+    (other) =>
+      other !== record &&
+      requirementsOf(other.manifest, hostContracts).some((requirement) =>
+        requirement.kind === 'plugin' ? requirement.key === record.name : isLastProvider(requirement.key),
+      ),
+  );
 }
