@@ -38,6 +38,7 @@ export function createWorkerIsolation(views: Views): Isolation {
     made.worker.unref();
     made.worker.once('exit', () => {
       if (spare === made) spare = undefined;
+      if (!made.connected) releaseRings(made.rings); // else its transport releases them
     });
     spare = made;
   };
@@ -74,22 +75,46 @@ interface Spawned {
   readonly rings: { readonly calls: SharedArrayBuffer; readonly answers: SharedArrayBuffer };
   readonly viewed: boolean;
   readonly heapMb: number;
+  /** Set once a plugin's transport owns the worker. */
+  connected: boolean;
+}
+
+type Rings = Spawned['rings'];
+
+// Rings of ended workers, kept for the next ones. Allocating two fresh 1 MiB buffers per worker
+// made the host's RSS grow by about 1 MB per worker started (malloc's mmap threshold rises after
+// the first such buffer is freed, and later ones fragment its heap); a few reused ones do not.
+const idleRings: Rings[] = [];
+const IDLE_RINGS = 4;
+
+function takeRings(): Rings {
+  const rings = idleRings.pop();
+  if (rings === undefined) return { calls: Ring.create(RING_BYTES), answers: Ring.create(RING_BYTES) };
+  Ring.reset(rings.calls);
+  Ring.reset(rings.answers);
+  return rings;
 }
 
 // The worker waits for its start message, so it can boot before its plugin is known.
 function spawn(viewed: boolean, heapMb: number, name: string): Spawned {
-  const rings = { calls: Ring.create(RING_BYTES), answers: Ring.create(RING_BYTES) };
+  const rings = takeRings();
   const worker = new Worker(RUNTIME, {
     workerData: { rings },
     execArgv: viewed ? [PLUGIN_CONDITION, '--preserve-symlinks'] : [PLUGIN_CONDITION],
     resourceLimits: { maxOldGenerationSizeMb: heapMb },
     name,
   });
-  return { worker, rings, viewed, heapMb };
+  return { worker, rings, viewed, heapMb, connected: false };
+}
+
+// Called once the worker has exited and the host's side has read its last answer.
+function releaseRings(rings: Rings): void {
+  if (idleRings.length < IDLE_RINGS) idleRings.push(rings);
 }
 
 function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | undefined): Transport {
   const { worker, rings } = spawned;
+  spawned.connected = true;
   worker.ref();
   const calls = new Ring(rings.calls);
   const answers = new Ring(rings.answers);
@@ -140,6 +165,7 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
   worker.on('exit', (code) => {
     slot?.release();
     events.end({ code, signal: null, error });
+    releaseRings(rings);
   });
 
   return {

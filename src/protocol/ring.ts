@@ -29,6 +29,11 @@ export class Ring {
     return new SharedArrayBuffer(HEADER_BYTES + capacity);
   }
 
+  /** Empties a ring whose two sides are both gone, so that it can serve a new pair. */
+  static reset(buffer: SharedArrayBuffer): void {
+    new Int32Array(buffer, 0, HEADER_BYTES / 4).fill(0);
+  }
+
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.header = new Int32Array(buffer, 0, HEADER_BYTES / 4);
