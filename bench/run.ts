@@ -1,4 +1,6 @@
-// npm run bench [-- --quick] [-- --out FILE]: measures every figure, writes the JSON, prints the table.
+// npm run bench [-- --quick] [-- --out FILE] [-- --only WORD]: measures every figure (or those of the
+// steps whose name starts with WORD, such as `reload`), writes the JSON, prints the table.
+// PLUGBOARD_BENCH_RELOADS=N makes the reload memory figure N reloads rather than 1,000.
 // The bench reports; it does not gate: a missed target still exits 0.
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -11,6 +13,13 @@ import { type IsolationMemoryCase, measureIsolationMemory } from './isolation-me
 import { type IsolationStartCase, measureIsolationStart } from './isolation-start.js';
 import { type LoadCase, measureLoad } from './load.js';
 import { type MemoryCase, measureMemory } from './memory.js';
+import {
+  measureReloadCalls,
+  measureReloadLatency,
+  type ReloadCallsCase,
+  type ReloadLatencyCase,
+} from './reload-latency.js';
+import { measureReloadMemory, type ReloadMemoryCase } from './reload-memory.js';
 import { environment, formatTable, writeResults } from './report.js';
 import { measureScan, type ScanCase } from './scan.js';
 
@@ -22,6 +31,9 @@ interface Plan {
   readonly isolationCall: IsolationCallCase;
   readonly isolationStart: IsolationStartCase;
   readonly isolationMemory: IsolationMemoryCase;
+  readonly reloadLatency: ReloadLatencyCase;
+  readonly reloadCalls: ReloadCallsCase;
+  readonly reloadMemory: ReloadMemoryCase;
 }
 
 const small = { target: '≤ 80 ms and ≤ 1.5×', meets: (ms: number, ratio: number) => ms <= 80 && ratio <= 1.5 };
@@ -40,6 +52,9 @@ const FULL: Plan = {
   isolationCall: { calls: 20_000, batch: 10_000, batches: 5, rounds: 5 },
   isolationStart: { starts: 10, rounds: 5 },
   isolationMemory: { cycles: 500, rounds: 3 },
+  reloadLatency: { reloads: 10, rounds: 5 },
+  reloadCalls: { reloads: 20, rounds: 3 },
+  reloadMemory: { reloads: Number(process.env.PLUGBOARD_BENCH_RELOADS ?? 1_000), rounds: 3 },
 };
 
 const QUICK: Plan = {
@@ -50,21 +65,27 @@ const QUICK: Plan = {
   isolationCall: { calls: 200, batch: 200, batches: 2, rounds: 1 },
   isolationStart: { starts: 1, rounds: 1 },
   isolationMemory: { cycles: 5, rounds: 1 },
+  reloadLatency: { reloads: 1, rounds: 1 },
+  reloadCalls: { reloads: 2, rounds: 1 },
+  reloadMemory: { reloads: 50, rounds: 1 },
 };
 
 const root = resolve(import.meta.dirname, '..');
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' }, only: { type: 'string' } },
 });
 const quick = flags.quick === true;
 const plan = quick ? QUICK : FULL;
-const out = resolve(flags.out ?? join(root, 'bench', 'results', 'latest.json'));
+const { only } = flags;
+// A partial run does not overwrite the full results.
+const out = resolve(flags.out ?? join(root, 'bench', 'results', only === undefined ? 'latest.json' : `${only}.json`));
 const judge = !quick;
 
 await warnIfDistIsStale();
 const started = environment();
 const figures: Figure[] = [];
 const step = async <T extends Figure | Figure[]>(what: string, work: () => Promise<T>) => {
+  if (only !== undefined && !what.startsWith(only)) return;
   process.stderr.write(`bench: ${what}…\n`);
   const result = await work();
   figures.push(...(Array.isArray(result) ? result : [result]));
@@ -77,6 +98,10 @@ const { isolationCall, isolationStart, isolationMemory } = plan;
 await step(`isolation call (${isolationCall.rounds} rounds)`, () => measureIsolationCall(isolationCall, judge));
 await step(`isolation start (${isolationStart.rounds} rounds)`, () => measureIsolationStart(isolationStart, judge));
 await step(`isolation memory (${isolationMemory.cycles} cycles)`, () => measureIsolationMemory(isolationMemory, judge));
+const { reloadLatency, reloadCalls, reloadMemory } = plan;
+await step(`reload latency (${reloadLatency.rounds} rounds)`, () => measureReloadLatency(reloadLatency, judge));
+await step(`reload calls (${reloadCalls.reloads} reloads)`, () => measureReloadCalls(reloadCalls, judge));
+await step(`reload memory (${reloadMemory.reloads} reloads)`, () => measureReloadMemory(reloadMemory, judge));
 
 const results = { ...started, quick, figures };
 await writeResults(out, results);

@@ -2,15 +2,16 @@
 // Times reloads in this fresh process: from the write of a new version's entry to the first call
 // the new version answers, or the raw equivalent; prints every time and the median as one JSON line.
 // usage: node reload-latency.mjs <side> <plugin folder> <reloads>
-//   inline, worker, process   host.watch() of the plugin folder, default debounce
+//   inline, worker, process   host.watch() of the plugin folder, default debounce (while it
+//                             watches, the host keeps a spare worker or child booted)
 //   process-pool              the same with `isolation: { minimum: 'process', pool: 2 }`
-//   *-direct                  no watcher: host.reload() right after the write
+//   inline-, worker-direct    no watcher: host.reload() right after the write
 //   raw-watch                 fs.watch() of the folder; each event imports the entry under a new query
 //   raw-import                import() under a new query right after the write
 //   raw-worker                new Worker() that imports the entry and answers once (raw-plugin.mjs)
 //   raw-fork                  fork() of a child that does the same
 // One reload first to warm up, not timed. Each host reload is over (the old version drained and
-// stopped, the pool full again) before the next write.
+// stopped, the pool full again, the process quiet) before the next write.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { watch } from 'node:fs';
@@ -19,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createHost } from 'plugboard';
 import { median } from './isolated.mjs';
-import { ENTRY, NAME, nextReload, Reloadable, untilServes, writePlugin, writeVersion } from './reloadable.mjs';
+import { ENTRY, NAME, nextReload, quiet, Reloadable, untilServes, writePlugin, writeVersion } from './reloadable.mjs';
 
 const [side, folder, count] = process.argv.slice(2);
 if (side === undefined || folder === undefined || count === undefined)
@@ -28,6 +29,9 @@ const reloads = Number(count);
 const entry = pathToFileURL(join(folder, ENTRY)).href;
 const RAW_PLUGIN = new URL('./raw-plugin.mjs', import.meta.url);
 const POOL = 2;
+// Counters of the raw sides, which need no host to tell versions apart.
+let imports = 0;
+let spawned = 1;
 
 /** @type {Record<string, () => Promise<number[]>>} */
 const sides = {
@@ -36,7 +40,6 @@ const sides = {
   worker: () => hostReloads('worker', 'watch'),
   'worker-direct': () => hostReloads('worker', 'direct'),
   process: () => hostReloads('process', 'watch'),
-  'process-direct': () => hostReloads('process', 'direct'),
   'process-pool': () => hostReloads({ minimum: 'process', pool: POOL }, 'watch'),
   'raw-watch': rawWatch,
   'raw-import': () => timed(rawImport),
@@ -104,7 +107,6 @@ async function rawWatch() {
   }
 }
 
-let imports = 0;
 async function rawImport() {
   const n = imports + 2;
   const started = performance.now();
@@ -114,7 +116,6 @@ async function rawImport() {
   return performance.now() - started;
 }
 
-let spawned = 1;
 async function rawWorker() {
   const n = ++spawned;
   const started = performance.now();
@@ -158,10 +159,18 @@ function poolFull(/** @type {import('plugboard').Host} */ host) {
   });
 }
 
-/** @param {() => Promise<number>} reload */
+/**
+ * One reload to warm up, then `reloads` timed, each once the process is quiet: the last one's
+ * old worker or child has ended, a spare worker or the pool is ready, as it would be between
+ * two saves of a file.
+ * @param {() => Promise<number>} reload
+ */
 async function timed(reload) {
   await reload();
   const ms = [];
-  for (let i = 0; i < reloads; i++) ms.push(await reload());
+  for (let i = 0; i < reloads; i++) {
+    await quiet();
+    ms.push(await reload());
+  }
   return ms;
 }
