@@ -52,4 +52,5 @@ export { PLUGIN_STATES } from './lifecycle/machine.js';
 export type { ScanResult } from './loader/scan.js';
 export { scanPlugins } from './loader/scan.js';
 export type { IsolationMode, Manifest } from './manifest/schema.js';
+export { ISOLATION_MODES } from './manifest/schema.js';
 export type { Disposer } from './util/disposer.js';

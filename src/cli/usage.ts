@@ -1,4 +1,4 @@
-import type { IsolationMode } from '../index.js';
+import { ISOLATION_MODES, type IsolationMode } from '../index.js';
 
 // What is wrong with a command line itself, found before a host starts. Problems a host finds
 // (WATCH_PATH_INVALID...) keep their PluginError codes.
@@ -23,7 +23,6 @@ export class UsageError extends Error {
   }
 }
 
-const ISOLATION_MODES: readonly IsolationMode[] = ['inline', 'worker', 'process'];
 // Node's timers hold at most 2^31 - 1 ms.
 const MAX_DELAY_MS = 2 ** 31 - 1;
 

@@ -11,6 +11,16 @@ export async function rejection(work: Promise<unknown>): Promise<PluginError> {
   throw new Error('expected a rejection');
 }
 
+/** The code `work` throws synchronously (a PluginError's, else the thrown value as text), or undefined. */
+export function thrownCode(work: () => unknown): string | undefined {
+  try {
+    work();
+  } catch (error) {
+    return isPluginError(error) ? error.code : String(error);
+  }
+  return undefined;
+}
+
 /** A logger that keeps what is logged at `info`, to assert on. */
 export function recordingLogger(): { logger: Logger; entries: { message: string; fields: unknown }[] } {
   const entries: { message: string; fields: unknown }[] = [];

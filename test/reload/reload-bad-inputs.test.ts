@@ -1,19 +1,11 @@
 import { join } from 'node:path';
-import { createHost, isPluginError, type ReloadOptions, type WatchOptions } from 'plugboard';
+import { createHost, type ReloadOptions, type WatchOptions } from 'plugboard';
 import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { testHost } from '../helpers/host.js';
+import { thrownCode } from '../helpers/outcomes.js';
 import { writeGreeterVersion } from '../helpers/reload-plugins.js';
-
-function thrownCode(work: () => unknown): string | undefined {
-  try {
-    work();
-  } catch (error) {
-    return isPluginError(error) ? error.code : String(error);
-  }
-  return undefined;
-}
 
 /** A host serving `greeter` 1.0.0 from a folder that already holds 2.0.0, so a reload would switch. */
 async function serving() {

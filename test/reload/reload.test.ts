@@ -1,12 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as turn } from 'node:timers/promises';
-import { isPluginError, type ReloadFailedEvent, type SwapProposal } from 'plugboard';
+import type { ReloadFailedEvent, SwapProposal } from 'plugboard';
 import { describe, expect, test } from 'vitest';
 import { Greeter } from '../helpers/contracts.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { isolatedHost, testHost } from '../helpers/host.js';
-import { rejection } from '../helpers/outcomes.js';
+import { rejection, thrownCode } from '../helpers/outcomes.js';
 import { counting, type GreeterVersion, gated, writeGreeterVersion } from '../helpers/reload-plugins.js';
 
 type Mode = 'inline' | 'worker';
@@ -19,15 +19,6 @@ async function loaded(mode: Mode, first: GreeterVersion, options: Options = {}) 
   const host = isolatedHost(mode, options);
   await host.load(folder);
   return { host, folder, greeter: host.get(Greeter, 'greeter') };
-}
-
-function thrownCode(work: () => unknown): string | undefined {
-  try {
-    work();
-  } catch (error) {
-    return isPluginError(error) ? error.code : String(error);
-  }
-  return undefined;
 }
 
 /** A promise the test settles: `open()` resolves it. */
