@@ -16,7 +16,10 @@ export const ERROR_CODES = [
   'PLUGIN_OUTSIDE_DIRECTORY',
   'ENTRY_OUTSIDE_PLUGIN',
   'ENTRY_NOT_FOUND',
+  'FILE_NOT_REGULAR',
+  'FILE_TOO_LARGE',
   'INTEGRITY_MISMATCH',
+  'INTEGRITY_UNVERIFIABLE',
   // compatibility, decided from the manifest alone
   'CONTRACT_UNKNOWN',
   'CONTRACT_INCOMPATIBLE',
@@ -24,6 +27,7 @@ export const ERROR_CODES = [
   'ISOLATION_UNAVAILABLE',
   'PERMISSION_NOT_GRANTED',
   'SYMLINK_OUTSIDE_PLUGIN',
+  'PERMISSION_PATH_UNSAFE',
   // host options
   'HOST_OPTIONS_INVALID',
   // the registry and start order
@@ -54,6 +58,7 @@ export const ERROR_CODES = [
   'CALL_ABORTED',
   'CALL_ARGS_NOT_CLONEABLE',
   'CALL_RESULT_NOT_CLONEABLE',
+  'MESSAGE_TOO_LARGE',
   'SCHEMA_ASYNC',
   // isolated plugins: what ends a worker or child process, and what the sandbox denies
   'PERMISSION_DENIED',
@@ -64,6 +69,8 @@ export const ERROR_CODES = [
   'PLUGIN_CRASHED',
   'PLUGIN_TERMINATED',
   'RESTARTS_EXHAUSTED',
+  'PROTOCOL_VIOLATION',
+  'PLUGIN_FLOODING',
   // hot reload
   'RELOAD_NAME_CHANGED',
   'RELOAD_BREAKS_DEPENDENT',

@@ -34,6 +34,14 @@ export interface StartRequest {
   readonly version: string;
   readonly folder: string;
   readonly entry: string;
+  /**
+   * The entry's bytes as they were checked against the manifest's `integrity`. When set, the
+   * isolation runs these bytes instead of reading the file again, so that what runs is what was
+   * verified.
+   */
+  readonly verifiedSource?: Uint8Array | undefined;
+  /** The `type` of the package.json nearest the plugin's folder, as Node would read it. */
+  readonly moduleType?: 'module' | 'commonjs' | undefined;
   readonly manifest: Manifest;
   readonly context: ContextSource;
   /** The host's contracts, which `ctx.use()` may name. */
