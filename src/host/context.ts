@@ -28,11 +28,12 @@ export function createContextSource(record: PluginRecord, deps: ContextDeps): Co
   };
 }
 
+// The host's `plugin` and `version` come last: a plugin's own fields cannot speak for another.
 function childLogger(logger: Logger, fields: Record<string, unknown>): Logger {
   return {
-    debug: (message, extra) => logger.debug(message, { ...fields, ...extra }),
-    info: (message, extra) => logger.info(message, { ...fields, ...extra }),
-    warn: (message, extra) => logger.warn(message, { ...fields, ...extra }),
-    error: (message, extra) => logger.error(message, { ...fields, ...extra }),
+    debug: (message, extra) => logger.debug(message, { ...extra, ...fields }),
+    info: (message, extra) => logger.info(message, { ...extra, ...fields }),
+    warn: (message, extra) => logger.warn(message, { ...extra, ...fields }),
+    error: (message, extra) => logger.error(message, { ...extra, ...fields }),
   };
 }

@@ -142,12 +142,13 @@ export function createHost<const Contracts extends readonly AnyContract[]>(
   ]);
   const views = isolation.isolating ? createViews() : undefined;
   if (views !== undefined) {
-    isolations.set('worker', createWorkerIsolation(views));
+    isolations.set('worker', createWorkerIsolation(views, { session: isolation.session }));
     isolations.set(
       'process',
       createProcessIsolation(views, {
         pool: isolation.pool,
         limits: isolation.limits,
+        session: isolation.session,
         onPool: (state) => events.emit('pool', state),
       }),
     );

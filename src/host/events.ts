@@ -1,5 +1,5 @@
 import type { PluginError } from '../errors.js';
-import type { PoolState } from '../isolation/types.js';
+import type { PoolState, StuckReport } from '../isolation/types.js';
 import type { PluginState } from '../lifecycle/machine.js';
 import type { ReloadReport } from './reload.js';
 
@@ -54,6 +54,16 @@ export interface UnloadedEvent {
 }
 
 /**
+ * A plugin's worker was terminated and its thread did not end: a system call holds it. Node waits
+ * for every worker thread before the process exits, so a host with a stuck worker cannot exit
+ * until the call returns; plugboard releases what it can (`unblocked`).
+ */
+export interface StuckEvent {
+  readonly plugin: PluginRef;
+  readonly report: StuckReport;
+}
+
+/**
  * Every event a host emits: one per target state, `transition` for all of them, `restarting`,
  * `pool`, and the reload events.
  */
@@ -67,4 +77,5 @@ export type HostEvents = { readonly [State in PluginState]: TransitionEvent } & 
   readonly unloaded: UnloadedEvent;
   /** Process mode's pool of warm children changed: one became ready, was taken, or ended. */
   readonly pool: PoolState;
+  readonly stuck: StuckEvent;
 };

@@ -1,5 +1,6 @@
 import type { AnyContract } from '../contract/define-contract.js';
-import type { PoolState } from '../isolation/types.js';
+import type { PoolState, StuckReport } from '../isolation/types.js';
+import type { PluginRecord } from './records.js';
 import { type PluginInfo, toInfo } from './records.js';
 import type { Registry } from './registry.js';
 
@@ -16,6 +17,13 @@ export interface PluginSnapshot extends PluginInfo {
   readonly restarts: number;
   /** Reloads that switched this plugin to a new version since it was loaded. */
   readonly reloads: number;
+  /**
+   * What it sent unasked over its budget and was dropped: log entries, `ctx.use()` requests
+   * (counted in `messages`), and output (counted in `bytes` only). Worker and process modes.
+   */
+  readonly dropped: { readonly messages: number; readonly bytes: number };
+  /** Its workers that were terminated but are held by a system call (see the `stuck` event). */
+  readonly stuck: readonly StuckReport[];
   /** Time from the start of the entry import to the end of the contract checks. */
   readonly loadMs: number | undefined;
   readonly startedAt: string | undefined;
@@ -62,6 +70,8 @@ export function snapshot(
       latencyMs: record.stats.latency.percentiles(),
       restarts: record.restarts.length,
       reloads,
+      dropped: dropped(record),
+      stuck: [...record.stuck],
       loadMs: record.loadMs,
       startedAt: record.startedAt === undefined ? undefined : new Date(record.startedAt).toISOString(),
     }),
@@ -79,4 +89,9 @@ export function snapshot(
     })),
     plugins,
   };
+}
+
+function dropped(record: PluginRecord): { messages: number; bytes: number } {
+  const now = record.loaded?.instance.traffic?.() ?? { dropped: 0, droppedBytes: 0 };
+  return { messages: record.traffic.dropped + now.dropped, bytes: record.traffic.droppedBytes + now.droppedBytes };
 }

@@ -1,6 +1,8 @@
 import { describeValue, PluginError } from '../errors.js';
+import type { SessionLimits } from '../isolation/remote.js';
 import type { Grants, ResourceLimits } from '../isolation/types.js';
 import { ISOLATION_MODES, type IsolationMode, type Manifest } from '../manifest/schema.js';
+import type { BudgetLimits } from '../util/budget.js';
 
 /** How a host supervises a plugin whose worker or process ends on its own, like an OTP supervisor. */
 export interface RestartPolicy {
@@ -19,6 +21,12 @@ export interface IsolationPolicy {
   readonly restart?: Partial<RestartPolicy>;
   /** Process mode: children started ahead of need, so a plugin without extra permissions starts in one. */
   readonly pool?: number;
+  /**
+   * What each isolated plugin may send without being asked (log entries, `ctx.use()` requests,
+   * stdout and stderr): past it, what it sends is dropped and counted; past it for `floodMs`, the
+   * plugin is ended with PLUGIN_FLOODING.
+   */
+  readonly budget?: Partial<BudgetLimits>;
 }
 
 /** What the host decides for one plugin, by name (`HostOptions.plugins`) or per load call. */
@@ -31,7 +39,8 @@ export interface PluginPolicy {
   readonly callTimeoutMs?: number;
 }
 
-export const DEFAULT_LIMITS: ResourceLimits = { heapMb: 256, rssMb: 1024 };
+export const DEFAULT_LIMITS: ResourceLimits = { heapMb: 256, rssMb: 1024, messageMb: 64 };
+export const DEFAULT_BUDGET: BudgetLimits = { messagesPerSecond: 1_000, bytesPerSecond: 1024 * 1024, floodMs: 5_000 };
 export const DEFAULT_RESTART: RestartPolicy = { maxRestarts: 3, windowMs: 60_000, backoffMs: 100, maxBackoffMs: 5_000 };
 
 export interface ResolvedIsolation {
@@ -41,6 +50,8 @@ export interface ResolvedIsolation {
   readonly limits: ResourceLimits;
   readonly restart: RestartPolicy;
   readonly pool: number;
+  /** What a plugin behind a boundary may send: the largest message, and its unasked budget. */
+  readonly session: SessionLimits;
 }
 
 export function resolveIsolation(option: IsolationMode | IsolationPolicy | undefined): ResolvedIsolation {
@@ -50,16 +61,27 @@ export function resolveIsolation(option: IsolationMode | IsolationPolicy | undef
       invalid(`isolation.${key}`, 'a number ≥ 0', value);
   }
   for (const [key, value] of Object.entries({ ...policy.limits })) {
+    if (!(key in DEFAULT_LIMITS)) invalid(`isolation.limits.${key}`, `one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`, key);
     if (value !== undefined && (typeof value !== 'number' || !(value > 0)))
       invalid(`isolation.limits.${key}`, 'a number > 0', value);
   }
+  for (const [key, value] of Object.entries({ ...policy.budget })) {
+    if (!(key in DEFAULT_BUDGET)) invalid(`isolation.budget.${key}`, `one of ${Object.keys(DEFAULT_BUDGET).join(', ')}`, key);
+    if (value !== undefined && (typeof value !== 'number' || !(value > 0)))
+      invalid(`isolation.budget.${key}`, 'a number > 0', value);
+  }
   checkMode('isolation', policy.minimum);
+  const limits = { ...DEFAULT_LIMITS, ...policy.limits };
   return {
     isolating: option !== undefined,
     minimum: policy.minimum ?? 'inline',
-    limits: { ...DEFAULT_LIMITS, ...policy.limits },
+    limits,
     restart: { ...DEFAULT_RESTART, ...policy.restart },
     pool: policy.pool ?? 0,
+    session: {
+      maxMessageBytes: Math.floor(limits.messageMb * 1024 * 1024),
+      budget: { ...DEFAULT_BUDGET, ...policy.budget },
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { PluginError } from '../errors.js';
-import type { RemoteCaller } from '../isolation/types.js';
+import type { RemoteCaller, StuckReport } from '../isolation/types.js';
 import type { PluginState } from '../lifecycle/machine.js';
 import type { LoadedPlugin } from '../loader/load-plugin.js';
 import type { IsolationMode, Manifest } from '../manifest/schema.js';
@@ -57,6 +57,10 @@ export interface PluginRecord {
   attempt: object;
   /** Set while a reload starts this version beside the current one, or retires it after the switch. */
   inReload: boolean;
+  /** Workers of this plugin that were terminated and did not end. */
+  readonly stuck: StuckReport[];
+  /** What earlier workers or processes of this plugin dropped over their budget. */
+  readonly traffic: { dropped: number; droppedBytes: number };
 }
 
 /** What `host.list()` tells about a plugin. */
@@ -99,6 +103,8 @@ export function createRecord(
     restarts: [],
     attempt: {},
     inReload: false,
+    stuck: [],
+    traffic: { dropped: 0, droppedBytes: 0 },
   };
 }
 

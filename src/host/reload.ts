@@ -255,12 +255,14 @@ export function createReloader(deps: ReloaderDeps): Reloader {
         });
       }
     };
-    const state = await step('exportState()', () => from.exportState());
+    // Past the deadline a worker or process is also ended (the hook may be stuck in a loop),
+    // and restarted under its policy: a version that cannot answer cannot go on serving.
+    const state = await step('exportState()', () => from.exportState(budget));
     if (state === undefined) return false;
     // Structured-cloneable, as it must be to cross into a worker or process: inline versions
     // get a copy too, so the old one cannot change what the new one holds.
     const copy = await step('copying the exported state', async () => structuredClone(state));
-    await step('importState()', () => to.importState(copy));
+    await step('importState()', () => to.importState(copy, budget));
     return true;
   }
 

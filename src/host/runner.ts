@@ -91,6 +91,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       move(record, 'stop');
       record.attempt = {};
       const instance = record.loaded?.instance;
+      keepTraffic(record);
       record.targets = new Map();
       record.loaded = undefined;
       try {
@@ -123,6 +124,14 @@ export function createRunner(deps: RunnerDeps): Runner {
         onEnd: (error) => {
           if (record.attempt === attempt && record.state === 'active') ended(record, error);
         },
+        onStuck: (report) => {
+          record.stuck.push(report);
+          logger.error(`plugin ${record.name}'s worker does not end: its thread is held in ${report.syscall}`, {
+            detail: report.detail,
+            unblocked: report.unblocked,
+          });
+          events.emit('stuck', { plugin: refOf(record), report });
+        },
       });
       record.loaded = loaded;
       record.targets = new Map(
@@ -149,6 +158,7 @@ export function createRunner(deps: RunnerDeps): Runner {
 
   // The plugin's worker or process ended on its own: it fails, and is restarted if the policy allows.
   function ended(record: PluginRecord, error: PluginError): void {
+    keepTraffic(record);
     record.targets = new Map();
     record.loaded = undefined;
     move(record, 'fail', error);
@@ -174,6 +184,14 @@ export function createRunner(deps: RunnerDeps): Runner {
       restarts.add(restart);
     }, delay).unref();
   }
+}
+
+// What a worker or process dropped is kept with the plugin once it has gone.
+function keepTraffic(record: PluginRecord): void {
+  const traffic = record.loaded?.instance.traffic?.();
+  if (traffic === undefined) return;
+  record.traffic.dropped += traffic.dropped;
+  record.traffic.droppedBytes += traffic.droppedBytes;
 }
 
 export function refOf(record: PluginRecord): PluginRef {

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { type BuildResult, build, type Loader, type Message, type Plugin } from 'esbuild';
+import { type BuildResult, build, type BuildOptions, type Loader, type Message, type Plugin } from 'esbuild';
+import { PluginError } from '../errors.js';
 import { hostModule } from './resolver.js';
 
 // Node keeps every ES module it has evaluated until the process ends, and importing the same
@@ -21,7 +22,8 @@ let reimports = 0;
  * Evaluates a plugin's entry: the first time as Node imports it, later as fresh code.
  * `onRetained` is called when Node will keep this evaluation for good, even if it throws.
  */
-export async function importEntry(entry: string, onRetained: () => void): Promise<unknown> {
+export async function importEntry(entry: string, onRetained: () => void, verified?: Uint8Array): Promise<unknown> {
+  if (verified !== undefined) return importVerified(entry, verified);
   const url = pathToFileURL(entry).href;
   if (!imported.has(entry)) {
     imported.add(entry);
@@ -31,6 +33,24 @@ export async function importEntry(entry: string, onRetained: () => void): Promis
   if (bundled !== undefined) return evaluate(entry, bundled.code, bundled.esm);
   onRetained();
   return import(`${url}?reload=${++reimports}`);
+}
+
+/**
+ * Evaluates an entry from the bytes that were checked against its `integrity`, first start
+ * included: importing the file would read it again, and run whatever it holds by then. The rest
+ * of the plugin is bundled from disk with it.
+ */
+async function importVerified(entry: string, source: Uint8Array): Promise<unknown> {
+  const contents = Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString('utf8');
+  const bundled = await bundle(entry, false, contents);
+  if (bundled === undefined) {
+    throw new PluginError(
+      'INTEGRITY_UNVERIFIABLE',
+      `the entry ${entry} cannot be run from the bytes that were verified (top-level await, or a native addon)`,
+      { path: entry },
+    );
+  }
+  return evaluate(entry, bundled.code, bundled.esm);
 }
 
 /** Starts esbuild's service ahead of the first reload, which would otherwise pay for it. */
@@ -82,11 +102,27 @@ const NOT_BUNDLEABLE = /not supported with the "cjs" output format|No loader is 
 const USES_LOCATION = /__plugboard_meta|__dirname|__filename/;
 
 /** The bundle, or undefined when the plugin can only run as an ES module; throws the plugin's own syntax errors. */
-async function bundle(entry: string, perFileLocations = false): Promise<{ code: string; esm: boolean } | undefined> {
+async function bundle(
+  entry: string,
+  perFileLocations = false,
+  contents?: string,
+): Promise<{ code: string; esm: boolean } | undefined> {
   let result: BuildResult<{ write: false; metafile: true }>;
+  // The entry's verified bytes, when there are some, rather than the file as it is now.
+  const input: BuildOptions =
+    contents === undefined
+      ? { entryPoints: [entry] }
+      : {
+          stdin: {
+            contents,
+            sourcefile: basename(entry),
+            resolveDir: dirname(entry),
+            loader: LOADERS[extname(entry).slice(1)] ?? 'js',
+          },
+        };
   try {
     result = await build({
-      entryPoints: [entry],
+      ...input,
       absWorkingDir: dirname(entry),
       bundle: true,
       write: false,
@@ -110,9 +146,10 @@ async function bundle(entry: string, perFileLocations = false): Promise<{ code: 
   const code = result.outputFiles[0]?.text;
   if (code === undefined) return undefined;
   if (!perFileLocations && Object.keys(result.metafile.inputs).length > 1 && USES_LOCATION.test(code)) {
-    return bundle(entry, true);
+    return bundle(entry, true, contents);
   }
-  return { code, esm: result.metafile.inputs[basename(entry)]?.format === 'esm' };
+  const own = result.metafile.inputs[contents === undefined ? basename(entry) : '<stdin>'];
+  return { code, esm: own?.format === 'esm' };
 }
 
 function describe(entry: string, message: Message): string {

@@ -26,7 +26,7 @@ export function createInlineIsolation(options: InlineOptions = {}): Isolation {
 
 async function startInline(request: StartRequest, options: InlineOptions): Promise<PluginInstance> {
   await ensurePlugboardResolves(request.folder);
-  const importer = (entry: string) => importEntry(entry, () => options.onRetained?.(request));
+  const importer = (entry: string) => importEntry(entry, () => options.onRetained?.(request), request.verifiedSource);
   const started = await startPlugin({
     name: request.name,
     version: request.version,

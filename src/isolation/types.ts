@@ -26,6 +26,8 @@ export interface ResourceLimits {
   readonly heapMb: number;
   /** Process mode: the child's whole resident memory (Buffers included), in MiB, checked by the host. */
   readonly rssMb: number;
+  /** The largest message either side may send, in MiB: a call's arguments, a result, a state. */
+  readonly messageMb: number;
 }
 
 /** Everything an isolation needs to start one plugin. Paths are real (symlinks resolved). */
@@ -52,6 +54,24 @@ export interface StartRequest {
   readonly limits: ResourceLimits;
   /** Called once when the plugin's worker or process ends without being stopped. */
   readonly onEnd: (error: PluginError) => void;
+  /** Called when its worker was terminated but does not end: a system call holds its thread. */
+  readonly onStuck?: ((report: StuckReport) => void) | undefined;
+}
+
+/** A terminated worker whose thread did not end, and what was done about it. */
+export interface StuckReport {
+  /** The system call holding the thread (`openat`, `read`, `wait4`...), or `unknown`. */
+  readonly syscall: string;
+  /** What it waits on, as far as can be told: a path, a file descriptor. */
+  readonly detail: string;
+  /** Whether plugboard could release the thread (then it ends after all). */
+  readonly unblocked: boolean;
+}
+
+/** What a plugin sent unasked that was over its budget and dropped. */
+export interface Traffic {
+  readonly dropped: number;
+  readonly droppedBytes: number;
 }
 
 /** Per-call options for a plugin behind a boundary. */
@@ -76,10 +96,15 @@ export interface PluginInstance {
   readonly hooks: StateHooks;
   /** How to call the plugin with a deadline, when it runs behind a boundary. */
   readonly remote: RemoteCaller | undefined;
-  /** The plugin's `exportState()` result, or `undefined` when it has none. */
-  exportState(): Promise<unknown>;
+  /**
+   * The plugin's `exportState()` result, or `undefined` when it has none. Past `timeoutMs` it
+   * rejects, and a plugin behind a boundary is ended (the hook may be stuck in a loop).
+   */
+  exportState(timeoutMs: number): Promise<unknown>;
   /** Hands state to the plugin's `importState()`; resolves at once when it has none. */
-  importState(state: unknown): Promise<void>;
+  importState(state: unknown, timeoutMs: number): Promise<void>;
+  /** What it sent over its budget, for a plugin behind a boundary. */
+  readonly traffic?: (() => Traffic) | undefined;
   /** Aborts `ctx.signal`, runs `teardown()` within `timeoutMs`, and releases the plugin. */
   stop(timeoutMs: number): Promise<void>;
 }

@@ -12,7 +12,7 @@
 // plugin's folder. A slot can be made before its plugin is known: a warm child is allowed to
 // read its slot, and the symlink is placed when a plugin is assigned to it.
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,8 +34,11 @@ export interface Slot {
   readonly dir: string;
   /** The symlink: where the plugin sees its own folder. */
   readonly plugin: string;
-  /** Points the slot at a plugin folder; returns the path to import `entry` through. */
-  assign(realFolder: string, entry: string): string;
+  /**
+   * Points the slot at a plugin folder; returns the path to import `entry` through. `moduleType`
+   * is the `type` of the package.json nearest the folder, which the loader has read.
+   */
+  assign(realFolder: string, entry: string, moduleType: string | undefined): string;
   /** Removes the slot, once its worker or process has gone. */
   release(): void;
 }
@@ -77,10 +80,9 @@ export function createViews(): Views {
       return {
         dir,
         plugin: link,
-        assign(realFolder, entry) {
+        assign(realFolder, entry, type) {
           // Without a type where the plugin lives, Node detects the module syntax; a typeless
           // package.json here would make it warn about it instead.
-          const type = moduleTypeAt(realFolder);
           if (type === undefined) rmSync(join(dir, 'package.json'), { force: true });
           else writeFileSync(join(dir, 'package.json'), JSON.stringify({ type }));
           rmSync(link, { force: true });
@@ -99,20 +101,4 @@ export function createViews(): Views {
       removeOnExit = undefined;
     },
   };
-}
-
-// The "type" of the nearest package.json at or above `folder`, as Node would find it; undefined
-// when there is none or it says nothing, so that Node detects ES module syntax as it would there.
-function moduleTypeAt(folder: string): string | undefined {
-  for (let dir = folder; ; dir = dirname(dir)) {
-    let text: string | undefined;
-    try {
-      text = readFileSync(join(dir, 'package.json'), 'utf8');
-    } catch {
-      if (dirname(dir) === dir) return undefined;
-      continue;
-    }
-    const type = (JSON.parse(text) as { type?: unknown }).type;
-    return typeof type === 'string' ? type : undefined;
-  }
 }

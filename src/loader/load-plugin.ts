@@ -1,6 +1,13 @@
 import type { AnyContract } from '../contract/define-contract.js';
 import { formatIssue, type Issue, PluginError } from '../errors.js';
-import type { ContextSource, Grants, Isolation, PluginInstance, ResourceLimits } from '../isolation/types.js';
+import type {
+  ContextSource,
+  Grants,
+  Isolation,
+  PluginInstance,
+  ResourceLimits,
+  StartRequest,
+} from '../isolation/types.js';
 import type { Manifest } from '../manifest/schema.js';
 import { checkImplementation } from './check-implementation.js';
 import { resolveEntry } from './entry.js';
@@ -18,6 +25,7 @@ export interface LoadRequest {
   readonly grants: Grants;
   readonly limits: ResourceLimits;
   readonly onEnd: (error: PluginError) => void;
+  readonly onStuck?: StartRequest['onStuck'];
 }
 
 /** One contract as a started plugin provides it. */
@@ -54,6 +62,7 @@ export async function loadPlugin(request: LoadRequest): Promise<LoadedPlugin> {
     grants: request.grants,
     limits: request.limits,
     onEnd: request.onEnd,
+    onStuck: request.onStuck,
   });
 
   const provided = new Map<string, Provided>();

@@ -1,15 +1,23 @@
 // The wire protocol between a host and a plugin running in a worker or child process.
 // Every message is one member of a discriminated union; values inside are Packed (codec.ts).
+// What a plugin sends is checked against this protocol before the host reads it (check.ts).
 
 import type { Packed } from './codec.js';
 import type { WireError } from './wire-error.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** A contract the plugin may `ctx.use()`: its id and method names. */
 export interface UsableContract {
   readonly id: string;
   readonly methods: readonly string[];
+}
+
+/** What a plugin may send unasked each second; its runtime drops the rest before sending. */
+export interface SendBudget {
+  readonly messagesPerSecond: number;
+  readonly bytesPerSecond: number;
 }
 
 export interface StartMessage {
@@ -18,12 +26,20 @@ export interface StartMessage {
   readonly version: string;
   /** The entry module as the runtime imports it (inside the plugin's view when it has one). */
   readonly entry: string;
+  /**
+   * The entry as CommonJS, made from the bytes the host verified against the manifest's
+   * `integrity`: the runtime runs this rather than reading the file again.
+   */
+  readonly verified: { readonly code: string; readonly esm: boolean } | undefined;
   readonly config: Packed;
   readonly contracts: readonly UsableContract[];
   /** The keys of the manifest's `requires`: what `ctx.use()` may ask for. */
   readonly requires: readonly string[];
   readonly importTimeoutMs: number;
   readonly setupTimeoutMs: number;
+  readonly budget: SendBudget;
+  /** The largest message either side may send; a larger result fails its call instead. */
+  readonly maxMessageBytes: number;
 }
 
 export interface CallMessage {
@@ -41,9 +57,7 @@ export type HostMessage =
   | { readonly type: 'use-error'; readonly id: number; readonly error: WireError }
   | { readonly type: 'export-state'; readonly id: number }
   | { readonly type: 'import-state'; readonly id: number; readonly state: Packed }
-  | { readonly type: 'stop'; readonly timeoutMs: number }
-  /** Calls wait in the shared-memory ring, and the worker was idle. */
-  | { readonly type: 'wake' };
+  | { readonly type: 'stop'; readonly timeoutMs: number };
 
 /** What `setup()` returned for one contract: its static fields and its method names. */
 export interface ImplementationShape {
@@ -59,12 +73,12 @@ export interface StateHooks {
   readonly importState: boolean;
 }
 
-export type FatalKind = 'uncaught-exception' | 'unhandled-rejection';
+export const FATAL_KINDS = ['uncaught-exception', 'unhandled-rejection'] as const;
+export type FatalKind = (typeof FATAL_KINDS)[number];
 
 export type RuntimeMessage =
-  | { readonly type: 'hello' }
-  /** Answers wait in the shared-memory ring, and the host had stopped checking it. */
-  | { readonly type: 'wake' }
+  /** The runtime is loaded and waits for its plugin; `thread` is a worker's Linux thread id. */
+  | { readonly type: 'hello'; readonly thread: number | undefined }
   | {
       readonly type: 'ready';
       readonly implementations: Readonly<Record<string, ImplementationShape>>;
@@ -86,6 +100,8 @@ export type RuntimeMessage =
       readonly level: LogLevel;
       readonly message: string;
       readonly fields: Packed | undefined;
+      /** Log entries and `ctx.use()` requests the runtime dropped over budget since its last log. */
+      readonly dropped: number;
     }
   | { readonly type: 'state'; readonly id: number; readonly value: Packed }
   | { readonly type: 'state-error'; readonly id: number; readonly error: WireError }

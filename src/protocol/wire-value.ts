@@ -2,8 +2,10 @@
 // instances refused instead of silently flattened into plain objects. The same walk tells
 // whether JSON would carry the value unchanged, which picks the cheaper encoding.
 
+import type { Encoding } from './codec.js';
+
 export type WireCheck =
-  | { readonly ok: true; readonly json: boolean }
+  | { readonly ok: true; readonly encoding: Encoding }
   | { readonly ok: false; readonly path: string; readonly what: string };
 
 const CLONEABLE_CLASSES: readonly (abstract new (...args: never[]) => unknown)[] = [
@@ -19,8 +21,8 @@ const CLONEABLE_CLASSES: readonly (abstract new (...args: never[]) => unknown)[]
 ];
 
 // Every call checks its arguments and its result: the answers that pass are shared, not made.
-const PLAIN: WireCheck = Object.freeze({ ok: true, json: true });
-const CLONED: WireCheck = Object.freeze({ ok: true, json: false });
+const PLAIN: WireCheck = Object.freeze({ ok: true, encoding: 'json' });
+const CLONED: WireCheck = Object.freeze({ ok: true, encoding: 'v8' });
 
 /** Checks `value` for anything that cannot cross; `path` names where, from `root`. */
 export function checkWireValue(value: unknown, root: string): WireCheck {
@@ -54,6 +56,8 @@ interface WalkState {
   seen: Set<object> | undefined;
 }
 
+const MAX_DEPTH = 1_000;
+
 function walk(value: unknown, state: WalkState, depth: number): Failure | undefined {
   switch (typeof value) {
     case 'number':
@@ -73,6 +77,8 @@ function walk(value: unknown, state: WalkState, depth: number): Failure | undefi
   }
   if (value === null) return undefined;
   const object = value as object;
+  // JSON, V8's serialiser and this walk all recurse: a value this deep would overflow one of them.
+  if (depth > MAX_DEPTH) return { keys: [], what: `nested more than ${MAX_DEPTH} levels deep` };
   // Deep values are checked with a cycle guard; shallow ones (the common case) skip the Set.
   if (depth > 8) {
     state.seen ??= new Set();

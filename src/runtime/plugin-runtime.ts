@@ -1,9 +1,13 @@
 // The plugin's side of the boundary, shared by worker and child-process runtimes: starts the
 // plugin, serves calls, forwards `ctx.use()` and logs to the host, and reports what kills it.
+// It keeps to the protocol's limits on the plugin's behalf: long texts are cut, a result too
+// large for a message fails its call, and what the plugin sends unasked past its budget is
+// dropped here, before it costs the host anything.
 
 import { type Logger, type PluginContext, refuseUse } from '../contract/define-plugin.js';
 import { PluginError } from '../errors.js';
-import { type Packed, pack, unpack } from '../protocol/codec.js';
+import { type Encoding, type Packed, pack, unpack } from '../protocol/codec.js';
+import { LIMITS, truncate } from '../protocol/limits.js';
 import type {
   FatalKind,
   HostMessage,
@@ -15,20 +19,22 @@ import type {
 } from '../protocol/messages.js';
 import { fromWireError, toWireError } from '../protocol/wire-error.js';
 import { checkWireValue } from '../protocol/wire-value.js';
+import { Budget } from '../util/budget.js';
 import { isThenable } from '../util/timeout.js';
 import { type StartedPlugin, startPlugin } from './start-plugin.js';
+import { evaluateVerified } from './verified-entry.js';
 
 export interface RuntimePort {
-  /** True when `send` structured-clones (a worker), false when it speaks JSON (a child process). */
-  readonly clones: boolean;
-  send(message: RuntimeMessage): void;
+  /** Sends a message; false when it is larger than a message may be, and was not sent. */
+  send(message: RuntimeMessage): boolean;
   /** Sends a last message and ends the worker or process. */
   die(message: RuntimeMessage, code: number): void;
 }
 
 /** How a call's outcome goes back: the shared-memory ring in a worker, a message otherwise. */
 export interface Reply {
-  value(id: number, value: unknown, json: boolean): void;
+  /** False when the value is larger than a message may be, and was not sent. */
+  value(id: number, value: unknown, encoding: Encoding): boolean;
   error(id: number, error: unknown): void;
 }
 
@@ -48,11 +54,19 @@ export function createRuntime(port: RuntimePort): Runtime {
   const uses = new Map<number, { resolve(value: unknown): void; reject(error: unknown): void }>();
   let nextUse = 0;
   const methods: { contract: string; method: string }[] = [];
+  // What the plugin sends unasked, kept within the budget the host will hold it to; the
+  // host is told how much was dropped with the next log entry that goes.
+  let budget: Budget | undefined;
+  let dropped = 0;
+  const admit = (bytes: number): boolean => {
+    if (budget === undefined || budget.message(bytes) === 'pass') return true;
+    dropped++;
+    return false;
+  };
 
-  const packValue = (value: unknown, plain: boolean) => pack(value, port.clones || plain);
   const messageReply: Reply = {
-    value: (id, value, json) => port.send({ type: 'result', id, value: packValue(value, json) }),
-    error: (id, error) => port.send({ type: 'error', id, error: toWireError(error) }),
+    value: (id, value, encoding) => port.send({ type: 'result', id, value: pack(value, encoding) }),
+    error: (id, error) => void port.send({ type: 'error', id, error: toWireError(error) }),
   };
 
   const fatal = (kind: FatalKind, error: unknown) =>
@@ -61,23 +75,44 @@ export function createRuntime(port: RuntimePort): Runtime {
   process.on('unhandledRejection', (reason) => fatal('unhandled-rejection', reason));
 
   const start = async (message: StartMessage) => {
+    budget = new Budget({ ...message.budget, floodMs: Number.POSITIVE_INFINITY });
+    const verified = message.verified;
     try {
       plugin = await startPlugin({
         name: message.name,
         version: message.version,
         entry: message.entry,
+        importer: verified === undefined ? undefined : async (entry) => evaluateVerified(entry, verified.code, verified.esm),
         importTimeoutMs: message.importTimeoutMs,
         setupTimeoutMs: message.setupTimeoutMs,
         context: {
           name: message.name,
           version: message.version,
-          logger: remoteLogger(port, packValue),
+          logger: remoteLogger((level, text, fields) => {
+            const packed = fields === undefined ? undefined : packFields(fields);
+            const bytes = text.length + (packed === undefined ? 0 : JSON.stringify(packed).length);
+            if (!admit(bytes)) return;
+            port.send({ type: 'log', level, message: text, fields: packed, dropped });
+            dropped = 0;
+          }),
           config: Object.freeze((unpack(message.config) ?? {}) as Record<string, unknown>),
-          use: remoteUse(message, (contract, name, method, args, json) => {
+          use: remoteUse(message, (contract, name, method, args, encoding) => {
+            const packed = pack(args, encoding);
+            if (!admit(JSON.stringify(packed).length)) {
+              return Promise.reject(
+                new PluginError('PLUGIN_FLOODING', 'ctx.use() was refused: the plugin is over its budget of unasked messages', {
+                  contract,
+                  method,
+                }),
+              );
+            }
             const id = nextUse++;
             return new Promise((resolve, reject) => {
               uses.set(id, { resolve, reject });
-              port.send({ type: 'use', id, contract, name, method, args: packValue(args, json) });
+              if (!port.send({ type: 'use', id, contract, name, method, args: packed })) {
+                uses.delete(id);
+                reject(new PluginError('MESSAGE_TOO_LARGE', 'the arguments are larger than a message may be', { contract, method }));
+              }
             });
           }),
         },
@@ -89,10 +124,13 @@ export function createRuntime(port: RuntimePort): Runtime {
     implementations = plugin.implementations as Record<string, Record<string, unknown>>;
     const shapes: Record<string, ImplementationShape> = {};
     for (const [contract, implementation] of Object.entries(implementations)) {
-      shapes[contract] = describeShape(implementation, packValue);
+      shapes[contract] = describeShape(implementation);
       for (const method of shapes[contract].methods) methods.push({ contract, method });
     }
-    port.send({ type: 'ready', implementations: shapes, hooks: plugin.hooks });
+    if (!port.send({ type: 'ready', implementations: shapes, hooks: plugin.hooks })) {
+      const error = new PluginError('MESSAGE_TOO_LARGE', 'what setup() returned is larger than a message may be');
+      port.send({ type: 'start-failed', error: toWireError(error) });
+    }
   };
 
   const call: Runtime['call'] = (id, contract, method, args, reply) => {
@@ -119,7 +157,6 @@ export function createRuntime(port: RuntimePort): Runtime {
     );
     return false;
   };
-
   const settleUse = (
     id: number,
     settle: (pending: { resolve(v: unknown): void; reject(e: unknown): void }) => void,
@@ -133,8 +170,10 @@ export function createRuntime(port: RuntimePort): Runtime {
     try {
       const value = await work();
       const check = checkWireValue(value, 'state');
-      if (!check.ok) throw notCloneable('CALL_RESULT_NOT_CLONEABLE', check);
-      port.send({ type: 'state', id, value: packValue(value, check.json) });
+      if (!check.ok) throw notCloneable(check);
+      if (!port.send({ type: 'state', id, value: pack(value, check.encoding) })) {
+        throw new PluginError('MESSAGE_TOO_LARGE', 'the state is larger than a message may be');
+      }
     } catch (error) {
       port.send({ type: 'state-error', id, error: toWireError(error) });
     }
@@ -176,28 +215,30 @@ export function createRuntime(port: RuntimePort): Runtime {
 
 function answer(id: number, value: unknown, reply: Reply): void {
   const check = checkWireValue(value, 'result');
-  if (check.ok) reply.value(id, value, check.json);
-  else reply.error(id, notCloneable('CALL_RESULT_NOT_CLONEABLE', check));
+  if (!check.ok) return reply.error(id, notCloneable(check));
+  if (!reply.value(id, value, check.encoding)) {
+    reply.error(id, new PluginError('MESSAGE_TOO_LARGE', 'the result is larger than a message may be'));
+  }
 }
 
-function notCloneable(code: 'CALL_RESULT_NOT_CLONEABLE', check: { path: string; what: string }): PluginError {
+function notCloneable(check: { path: string; what: string }): PluginError {
+  const code = 'CALL_RESULT_NOT_CLONEABLE';
   return new PluginError(code, `${check.path} is ${check.what}, which cannot leave the plugin's worker or process`, {
     issues: [{ code, path: check.path, message: `is ${check.what}` }],
   });
 }
 
-function describeShape(
-  implementation: unknown,
-  packValue: (value: unknown, plain: boolean) => Packed,
-): ImplementationShape {
+function describeShape(implementation: unknown): ImplementationShape {
   if (typeof implementation !== 'object' || implementation === null) {
-    return { meta: packValue(implementation, false), methods: [], opaque: [] };
+    const check = checkWireValue(implementation, 'implementation');
+    return { meta: pack(check.ok ? implementation : undefined, check.ok ? check.encoding : 'v8'), methods: [], opaque: [] };
   }
   const meta: Record<string, unknown> = {};
   const methods: string[] = [];
   const opaque: string[] = [];
-  let plain = true;
-  for (const key of allKeys(implementation)) {
+  let encoding: Encoding = 'json';
+  for (const key of allKeys(implementation).slice(0, LIMITS.members)) {
+    if (key === '__proto__' || key.length > LIMITS.name) continue;
     const value = (implementation as Record<string, unknown>)[key];
     if (typeof value === 'function') {
       methods.push(key);
@@ -207,10 +248,10 @@ function describeShape(
     if (!check.ok) opaque.push(key);
     else {
       meta[key] = value;
-      plain &&= check.json;
+      if (check.encoding === 'v8') encoding = 'v8';
     }
   }
-  return { meta: packValue(meta, plain), methods, opaque };
+  return { meta: pack(meta, encoding), methods, opaque };
 }
 
 // Methods of a class instance live on its prototype; an implementation may be one.
@@ -223,14 +264,26 @@ function allKeys(object: object): string[] {
   return [...keys];
 }
 
-function remoteLogger(port: RuntimePort, packValue: (value: unknown, plain: boolean) => Packed): Logger {
+function packFields(fields: Record<string, unknown>): Packed {
+  const check = checkWireValue(fields, 'fields');
+  if (!check.ok) return pack({ fieldsDropped: check.what }, 'json');
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    return pack({ fieldsDropped: 'not an object' }, 'json');
+  }
+  return pack(fields, check.encoding);
+}
+
+type Send = (level: LogLevel, message: string, fields: Record<string, unknown> | undefined) => void;
+
+function remoteLogger(send: Send): Logger {
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
-    let packed: Packed | undefined;
-    if (fields !== undefined) {
-      const check = checkWireValue(fields, 'fields');
-      packed = check.ok ? packValue(fields, check.json) : packValue({ fieldsDropped: check.what }, true);
+    let text: string;
+    try {
+      text = truncate(String(message), LIMITS.text);
+    } catch {
+      text = '(a message that could not be made a string)';
     }
-    port.send({ type: 'log', level, message: String(message), fields: packed });
+    send(level, text, fields);
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
@@ -240,7 +293,7 @@ type UseCall = (
   name: string | undefined,
   method: string,
   args: unknown[],
-  json: boolean,
+  encoding: Encoding,
 ) => Promise<unknown>;
 
 function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
@@ -255,17 +308,13 @@ function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
         const check = checkWireValue(args, 'args');
         if (!check.ok) {
           return Promise.reject(
-            new PluginError(
-              'CALL_ARGS_NOT_CLONEABLE',
-              `${check.path} is ${check.what}, which cannot cross to the host`,
-              {
-                contract: id,
-                method,
-              },
-            ),
+            new PluginError('CALL_ARGS_NOT_CLONEABLE', `${check.path} is ${check.what}, which cannot cross to the host`, {
+              contract: id,
+              method,
+            }),
           );
         }
-        return send(id, name, method, args, check.json);
+        return send(id, name, method, args, check.encoding);
       };
     }
     return Object.freeze(api);

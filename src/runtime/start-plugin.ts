@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { describeInvalidPlugin, type PluginContext, type PluginDefinition } from '../contract/define-plugin.js';
-import { describeValue, PluginError, type PluginErrorCode } from '../errors.js';
+import { describeValue, isPluginError, PluginError, type PluginErrorCode } from '../errors.js';
 import type { StateHooks } from '../protocol/messages.js';
 import { withTimeout } from '../util/timeout.js';
 
@@ -38,6 +38,8 @@ export async function startPlugin(start: PluginStart): Promise<StartedPlugin> {
     new PluginError(code, message, { plugin: start.name, version: start.version, path: start.entry, cause });
 
   const imported = (start.importer ?? importByUrl)(start.entry).catch((error: unknown) => {
+    // plugboard's own refusal to run the entry, not something the plugin's code threw.
+    if (isPluginError(error) && error.code === 'INTEGRITY_UNVERIFIABLE') throw error;
     throw fail('ENTRY_IMPORT_FAILED', `importing ${start.entry} threw: ${describeValue(error)}`, error);
   });
   const module = (await withTimeout(imported, start.importTimeoutMs, () =>

@@ -55,9 +55,9 @@ describe('errors across the boundary', () => {
 
   test('packed values survive a JSON channel, including what JSON alone would change', () => {
     const value = [Infinity, -0, undefined, new Date(5), new Map([['k', 1n]])];
-    const trip = unpack(JSON.parse(JSON.stringify(pack(value, false))));
+    const trip = unpack(JSON.parse(JSON.stringify(pack(value, 'v8'))));
     expect(trip).toEqual(value);
     expect(Object.is((trip as number[])[1], -0)).toBe(true);
-    expect(unpack(JSON.parse(JSON.stringify(pack({ plain: [1, 'a'] }, true))))).toEqual({ plain: [1, 'a'] });
+    expect(unpack(JSON.parse(JSON.stringify(pack({ plain: [1, 'a'] }, 'json'))))).toEqual({ plain: [1, 'a'] });
   });
 });

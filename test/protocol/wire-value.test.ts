@@ -40,7 +40,15 @@ describe('what may cross to an isolated plugin', () => {
     ['a Date, a Map, a Set, a RegExp', [new Date(0), new Map([[1, 2]]), new Set([1]), /x/g], false],
     ['bytes and errors', [new Uint8Array([1]), new ArrayBuffer(2), new Error('e')], false],
   ])('accepts %s; JSON would carry it unchanged: %s', (_, value, json) => {
-    expect(checkWireValue(value, 'args')).toEqual({ ok: true, json });
+    expect(checkWireValue(value, 'args')).toEqual({ ok: true, encoding: json ? 'json' : 'v8' });
+  });
+
+  test('refuses a value nested too deep to cross, naming the depth', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 5_000; i++) deep = [deep];
+    const check = checkWireValue(deep, 'result');
+    expect(check.ok).toBe(false);
+    if (!check.ok) expect(check.what).toContain('levels deep');
   });
 
   test('accepts a cycle (structured clone keeps it) and does not call it JSON', () => {
@@ -48,14 +56,14 @@ describe('what may cross to an isolated plugin', () => {
     let deep: Record<string, unknown> = node;
     for (let i = 0; i < 12; i++) deep = deep.next = { i };
     deep.next = node;
-    expect(checkWireValue(node, 'args')).toEqual({ ok: true, json: false });
+    expect(checkWireValue(node, 'args')).toEqual({ ok: true, encoding: 'v8' });
   });
 
   test('whenever it says JSON carries a value, JSON and structured clone agree on it', () => {
     fc.assert(
       fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true }), (value) => {
         const check = checkWireValue(value, 'v');
-        if (check.ok && check.json) expect(JSON.parse(JSON.stringify(value))).toEqual(structuredClone(value));
+        if (check.ok && check.encoding === 'json') expect(JSON.parse(JSON.stringify(value))).toEqual(structuredClone(value));
       }),
     );
   });
