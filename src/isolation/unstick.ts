@@ -21,19 +21,9 @@ import {
   writeSync,
 } from 'node:fs';
 import { resolve } from 'node:path';
+import { currentThreadId } from '../util/thread-id.js';
+import type { StuckReport } from './types.js';
 
-/** What a thread was blocked in, and whether unstickThread() supplied what it waited for. */
-export interface StuckReport {
-  /** The system call ('openat', 'read', 'epoll_pwait', ...), else 'running', 'gone' or 'unknown'. */
-  readonly syscall: string;
-  /** The path, fd or child processes it waited on, and why it was left alone when it was. */
-  readonly detail: string;
-  /**
-   * The wait was satisfied: a FIFO partner opened, a byte written, room drained, children killed.
-   * That the thread then ended is told by the worker's 'exit' event.
-   */
-  readonly unblocked: boolean;
-}
 
 // The largest write to a full FIFO that unstick drains room for; a larger one is left blocked.
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -65,17 +55,6 @@ interface Blocked {
   readonly name: string;
   readonly args: readonly bigint[];
   readonly line: string;
-}
-
-/** The Linux id of the calling thread (a worker reports it to the host at start); else undefined. */
-export function currentThreadId(): number | undefined {
-  if (process.platform !== 'linux') return undefined;
-  try {
-    const [pid, , tid] = readlinkSync('/proc/thread-self').split('/'); // PID/task/TID
-    return Number(pid) === process.pid && tid !== undefined ? Number(tid) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** What a thread of this process waits in, as unstickThread() would report it; changes nothing. */

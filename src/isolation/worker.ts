@@ -19,7 +19,8 @@ import {
 import { forwardOutput } from './output.js';
 import { type SessionLimits, startRemote, type Transport, type TransportEvents } from './remote.js';
 import { resolvesToSelf } from './resolver.js';
-import type { Isolation, PluginInstance, StartRequest } from './types.js';
+import type { Isolation, PluginInstance, StartRequest, StuckReport } from './types.js';
+import { unstickThread } from './unstick.js';
 import { transformVerified } from './verified.js';
 import { PLUGIN_CONDITION, type Slot, type Views } from './view.js';
 
@@ -33,6 +34,8 @@ const SPIN_MS = 0.03;
 const RECORDS_PER_TURN = 512;
 /** How long a terminated worker may take to end before the host looks at what holds it. */
 const KILL_GRACE_MS = 500;
+/** How many times a stuck worker's thread is freed before it is reported as held for good. */
+const UNSTICK_ATTEMPTS = 3;
 
 export interface WorkerOptions {
   readonly session: SessionLimits;
@@ -322,12 +325,34 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
     clearTimeout(stuckTimer);
     // Its last words (a fatal error) wait in the ring.
     while (!broken && drain()) {}
+    if (freed !== undefined) events.stuck(freed);
     slot?.release();
     events.end({ code, signal: null, error });
     releaseRings(rings);
   });
 
+  // V8 ends a thread only when it runs JavaScript: a thread held by a system call is looked at,
+  // freed where that is safe (unstick.ts), and reported. A blocking call may follow another
+  // (a read after an open), so it is looked at a few times.
   let stuckTimer: NodeJS.Timeout | undefined;
+  let freed: StuckReport | undefined;
+  const watchEnd = (attempts: number) => {
+    stuckTimer = setTimeout(() => {
+      if (exited) return;
+      const report: StuckReport =
+        thread === undefined
+          ? { syscall: 'unknown', detail: 'its thread id is unknown', unblocked: false }
+          : unstickThread(thread);
+      if (report.unblocked && attempts > 1) {
+        freed = report;
+        return watchEnd(attempts - 1);
+      }
+      freed = undefined;
+      events.stuck({ ...report, unblocked: false });
+      worker.unref();
+    }, KILL_GRACE_MS);
+    stuckTimer.unref();
+  };
   arm();
   drain();
   return {
@@ -359,13 +384,7 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
     terminate() {
       if (exited || stuckTimer !== undefined) return;
       void worker.terminate();
-      // V8 ends a thread only when it runs JavaScript: one held by a system call is looked at.
-      stuckTimer = setTimeout(() => {
-        if (exited) return;
-        events.stuck({ syscall: 'unknown', detail: `thread ${thread ?? 'unknown'}`, unblocked: false });
-        worker.unref();
-      }, KILL_GRACE_MS);
-      stuckTimer.unref();
+      watchEnd(UNSTICK_ATTEMPTS);
     },
     backlog: () => calls.backlog,
   };

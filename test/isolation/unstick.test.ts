@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { blockedIn, currentThreadId, type StuckReport, unstickThread } from '../../src/isolation/unstick.js';
+import type { StuckReport } from '../../src/isolation/types.js';
+import { blockedIn, unstickThread } from '../../src/isolation/unstick.js';
+import { currentThreadId } from '../../src/util/thread-id.js';
 import { onCleanup, repoRoot, tempDir } from '../helpers/fixtures.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'unstick');
