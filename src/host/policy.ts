@@ -61,12 +61,14 @@ export function resolveIsolation(option: IsolationMode | IsolationPolicy | undef
       invalid(`isolation.${key}`, 'a number ≥ 0', value);
   }
   for (const [key, value] of Object.entries({ ...policy.limits })) {
-    if (!(key in DEFAULT_LIMITS)) invalid(`isolation.limits.${key}`, `one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`, key);
+    if (!(key in DEFAULT_LIMITS))
+      invalid(`isolation.limits.${key}`, `one of ${Object.keys(DEFAULT_LIMITS).join(', ')}`, key);
     if (value !== undefined && (typeof value !== 'number' || !(value > 0)))
       invalid(`isolation.limits.${key}`, 'a number > 0', value);
   }
   for (const [key, value] of Object.entries({ ...policy.budget })) {
-    if (!(key in DEFAULT_BUDGET)) invalid(`isolation.budget.${key}`, `one of ${Object.keys(DEFAULT_BUDGET).join(', ')}`, key);
+    if (!(key in DEFAULT_BUDGET))
+      invalid(`isolation.budget.${key}`, `one of ${Object.keys(DEFAULT_BUDGET).join(', ')}`, key);
     if (value !== undefined && (typeof value !== 'number' || !(value > 0)))
       invalid(`isolation.budget.${key}`, 'a number > 0', value);
   }

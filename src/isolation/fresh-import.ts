@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import vm from 'node:vm';
-import { type BuildResult, build, type BuildOptions, type Loader, type Message, type Plugin } from 'esbuild';
+import { type BuildOptions, type BuildResult, build, type Loader, type Message, type Plugin } from 'esbuild';
 import { PluginError } from '../errors.js';
 import { hostModule } from './resolver.js';
 

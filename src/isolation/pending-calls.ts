@@ -129,7 +129,7 @@ export class PendingCalls {
         this.take(id);
         const error = siteError(this.subject, 'CALL_TIMEOUT', call, `did not settle within ${call.timeoutMs} ms`);
         call.reject(error);
-        return this.onDeadline(error);
+        return void this.onDeadline(error);
       }
       if (call.deadlineAt < next) next = call.deadlineAt;
     }

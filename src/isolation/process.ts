@@ -33,8 +33,6 @@ interface Child {
   /** Set once the child has said hello: it has loaded the runtime and waits for a plugin. */
   warm: boolean;
   attach(events: TransportEvents): Transport;
-  /** Keeps the host's process alive for this child (`true`), or lets it exit (`false`). */
-  hold(busy: boolean): void;
 }
 
 /**
@@ -61,7 +59,12 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
       const slot = views.slot();
       let flags: string[];
       try {
-        flags = permissionFlags({ name: '', version: '0.0.0', main: '', provides: {} }, [], slot.dir, reads(views, slot));
+        flags = permissionFlags(
+          { name: '', version: '0.0.0', main: '', provides: {} },
+          [],
+          slot.dir,
+          reads(views, slot),
+        );
       } catch {
         // plugboard's own paths cannot be handed to the sandbox (PERMISSION_PATH_UNSAFE): each
         // plugin's start will say so; a pool cannot be kept.
@@ -70,7 +73,6 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
         return;
       }
       const child = spawnChild(slot, flags, options.limits, options.session, changed);
-      child.hold(false);
       spare.push(child);
       child.process.once('exit', () => {
         const at = spare.indexOf(child);
@@ -90,7 +92,9 @@ export function createProcessIsolation(views: Views, options: ProcessOptions): I
       assertNoSymlinkOut(request.manifest, request.folder);
       const granted = checkGrants(request.manifest, request.grants, request.folder);
       const verified =
-        request.verifiedSource === undefined ? undefined : await transformVerified(request.entry, request.verifiedSource, request);
+        request.verifiedSource === undefined
+          ? undefined
+          : await transformVerified(request.entry, request.verifiedSource, request);
       let child: Child;
       const warm = granted.length === 0 ? spare.findIndex((candidate) => candidate.warm) : -1;
       if (warm >= 0) {
@@ -192,6 +196,8 @@ function spawnChild(
     if (isViolation(hello) || hello.type !== 'hello') return violation('a first message that is not a hello');
     greeted = true;
     entry.warm = true;
+    // A spare keeps the host's process alive while it starts, and not once it waits for a plugin.
+    if (events === undefined) transport.hold(false);
     onWarm?.();
   };
   channel.on('data', (chunk: Buffer) => {
@@ -258,7 +264,6 @@ function spawnChild(
       events = attached;
       return transport;
     },
-    hold: transport.hold,
   };
   return entry;
 }

@@ -9,13 +9,13 @@
 // it with PROTOCOL_VIOLATION; no handler here throws into the host's event loop.
 
 import { PluginError, type PluginErrorCode } from '../errors.js';
-import { type Inbound, isViolation, checkMessage, checkWireError } from '../protocol/check.js';
+import { checkMessage, checkWireError, type Inbound, isViolation } from '../protocol/check.js';
 import { type Encoding, pack } from '../protocol/codec.js';
 import type { FatalKind, HostMessage, StateHooks } from '../protocol/messages.js';
 import { fromWireError, toWireError, type WireError } from '../protocol/wire-error.js';
 import { checkWireValue } from '../protocol/wire-value.js';
 import { Budget } from '../util/budget.js';
-import { type CallSite, callFailure, type Ending, remoteFailure, siteError, whyEnded } from './endings.js';
+import { type CallSite, type Ending, remoteFailure, siteError, whyEnded } from './endings.js';
 import { PendingCalls } from './pending-calls.js';
 import type { PluginInstance, RemoteCallOptions, StartRequest, StuckReport } from './types.js';
 
@@ -125,7 +125,11 @@ class Session {
   ) {
     this.subject = { plugin: request.name, version: request.version };
     this.budget = new Budget(limits.budget);
-    this.calls = new PendingCalls(this.subject, (error) => this.terminate(error), () => this.holdIfBusy());
+    this.calls = new PendingCalls(
+      this.subject,
+      (error) => this.terminate(error),
+      () => this.holdIfBusy(),
+    );
   }
 
   start(
@@ -199,25 +203,27 @@ class Session {
     try {
       work();
     } catch (error) {
-      this.end(new PluginError('INTERNAL_ERROR', 'its messages could not be handled (a bug in plugboard)', {
-        ...this.subject,
-        cause: error,
-      }));
+      this.end(
+        new PluginError('INTERNAL_ERROR', 'its messages could not be handled (a bug in plugboard)', {
+          ...this.subject,
+          cause: error,
+        }),
+      );
     }
   }
 
   private onMessage(raw: unknown, bytes: number): void {
     if (this.phase === 'ended') return;
     const message = checkMessage(raw);
-    if (isViolation(message)) return this.violation(message.violation);
+    if (isViolation(message)) return void this.violation(message.violation);
     if (!ALLOWED[message.type].includes(this.phase)) {
-      return this.violation(`a \`${message.type}\` message arrived while the plugin was ${this.phase}`);
+      return void this.violation(`a \`${message.type}\` message arrived while the plugin was ${this.phase}`);
     }
     switch (message.type) {
       case 'ready':
-        return this.ready(message.implementations, message.hooks);
+        return void this.ready(message.implementations, message.hooks);
       case 'start-failed':
-        return this.end(
+        return void this.end(
           remoteFailure(this.subject, this.mode, this.request.entry, fromWireError(message.error), 'starting'),
         );
       case 'result':
@@ -230,7 +236,7 @@ class Session {
         if (this.unasked(bytes)) void this.use(message);
         return;
       case 'log':
-        if (this.budget.droppedThere(message.dropped) === 'flood') return this.flooding();
+        if (this.budget.droppedThere(message.dropped) === 'flood') return void this.flooding();
         if (this.unasked(bytes)) this.log(message);
         return;
       case 'state':
@@ -262,14 +268,14 @@ class Session {
   private onAnswer(id: number, ok: boolean, payload: unknown, bytes: number): void {
     if (this.phase === 'ended') return;
     if (this.phase !== 'active' && this.phase !== 'stopping') {
-      return this.violation(`an answer to call ${id} arrived while the plugin was ${this.phase}`);
+      return void this.violation(`an answer to call ${id} arrived while the plugin was ${this.phase}`);
     }
     if (ok) {
       if (!this.calls.resolve(id, payload)) this.unasked(bytes);
       return;
     }
     const error = checkWireError(payload);
-    if (isViolation(error)) return this.violation(error.violation);
+    if (isViolation(error)) return void this.violation(error.violation);
     if (!this.calls.fail(id, error)) this.unasked(bytes);
   }
 
@@ -351,7 +357,10 @@ class Session {
     }
   }
 
-  private ready(shapes: ReadonlyMap<string, { meta: Readonly<Record<string, unknown>>; methods: readonly string[] }>, hooks: StateHooks): void {
+  private ready(
+    shapes: ReadonlyMap<string, { meta: Readonly<Record<string, unknown>>; methods: readonly string[] }>,
+    hooks: StateHooks,
+  ): void {
     const implementations: Record<string, unknown> = {};
     const index = new Map<string, Map<string, number>>();
     let next = 0;
@@ -401,7 +410,10 @@ class Session {
           : 'too-large';
       }
       if (route === 'too-large') {
-        this.calls.reject(id, siteError(this.subject, 'MESSAGE_TOO_LARGE', site, 'has arguments larger than a message may be'));
+        this.calls.reject(
+          id,
+          siteError(this.subject, 'MESSAGE_TOO_LARGE', site, 'has arguments larger than a message may be'),
+        );
       }
       this.checkBacklog();
     });
@@ -431,12 +443,17 @@ class Session {
         }
         sent = this.transport.send({ type: 'import-state', id, state: pack(message.state, check.encoding) });
       }
-      if (!sent) return reject(new PluginError('MESSAGE_TOO_LARGE', 'the state is larger than a message may be', this.subject));
+      if (!sent)
+        return reject(new PluginError('MESSAGE_TOO_LARGE', 'the state is larger than a message may be', this.subject));
       // A hook that does not return may be stuck in a loop: past its deadline the plugin is ended,
       // as for a call, and restarted under its policy.
       const timer = setTimeout(() => {
         this.requests.delete(id);
-        const error = new PluginError('CALL_TIMEOUT', `${message.type === 'export-state' ? 'exportState()' : 'importState()'} did not finish within ${timeoutMs} ms`, this.subject);
+        const error = new PluginError(
+          'CALL_TIMEOUT',
+          `${message.type === 'export-state' ? 'exportState()' : 'importState()'} did not finish within ${timeoutMs} ms`,
+          this.subject,
+        );
         reject(error);
         this.terminate(error);
       }, timeoutMs);
@@ -485,7 +502,11 @@ class Session {
         return;
       }
       const timer = setTimeout(() => {
-        const error = new PluginError('TEARDOWN_TIMEOUT', `teardown did not finish within ${timeoutMs} ms`, this.subject);
+        const error = new PluginError(
+          'TEARDOWN_TIMEOUT',
+          `teardown did not finish within ${timeoutMs} ms`,
+          this.subject,
+        );
         this.stopping = undefined;
         this.terminate(error, false);
         reject(error);

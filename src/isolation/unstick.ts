@@ -24,7 +24,6 @@ import { resolve } from 'node:path';
 import { currentThreadId } from '../util/thread-id.js';
 import type { StuckReport } from './types.js';
 
-
 // The largest write to a full FIFO that unstick drains room for; a larger one is left blocked.
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 // How many 1 ms pauses to wait for a woken writer to refill a drained FIFO, or for a child

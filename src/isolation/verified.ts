@@ -56,7 +56,10 @@ export async function transformVerified(
     const fail = (code: 'INTEGRITY_UNVERIFIABLE' | 'ENTRY_IMPORT_FAILED', message: string) =>
       new PluginError(code, message, { plugin: subject.name, version: subject.version, path: entry, cause: error });
     if (/top-level await/i.test(text)) {
-      throw fail('INTEGRITY_UNVERIFIABLE', `its entry uses top-level await, so it cannot run from the bytes that were verified`);
+      throw fail(
+        'INTEGRITY_UNVERIFIABLE',
+        `its entry uses top-level await, so it cannot run from the bytes that were verified`,
+      );
     }
     throw fail('ENTRY_IMPORT_FAILED', `its entry does not compile: ${text || String(error)}`);
   }

@@ -77,7 +77,9 @@ export function createWorkerIsolation(views: Views, options: WorkerOptions): Iso
     mode: 'worker',
     async start(request: StartRequest): Promise<PluginInstance> {
       const verified =
-        request.verifiedSource === undefined ? undefined : await transformVerified(request.entry, request.verifiedSource, request);
+        request.verifiedSource === undefined
+          ? undefined
+          : await transformVerified(request.entry, request.verifiedSource, request);
       // A plugin that finds plugboard by itself imports it as it is; one that does not gets the
       // plugin API through a view (view.ts).
       const slot = resolvesToSelf(request.folder) ? undefined : views.slot();
@@ -157,7 +159,12 @@ function releaseRings(rings: RingPair): void {
   if (idleRings.length < IDLE_RINGS) idleRings.push(rings);
 }
 
-function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | undefined, maxMessageBytes: number): Transport {
+function connectWorker(
+  spawned: Spawned,
+  events: TransportEvents,
+  slot: Slot | undefined,
+  maxMessageBytes: number,
+): Transport {
   const { worker, rings } = spawned;
   spawned.connected = true;
   spawned.output = (bytes) => events.output(bytes);
@@ -190,11 +197,12 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
   const handle = (record: RingRecord, payload: Uint8Array | undefined): void => {
     const bytes = payload === undefined ? record.end - record.start : payload.byteLength;
     const text = () => (payload === undefined ? answers.text(record) : utf8(payload));
-    if (record.index !== 0) return violation(`a record of kind ${record.kind} with a method index`);
+    if (record.index !== 0) return void violation(`a record of kind ${record.kind} with a method index`);
     switch (record.kind) {
       case RECORD.RESULT_NUMBER: {
-        if (payload !== undefined || bytes !== 8) return violation('a number record that does not hold one number');
-        return events.answer(record.id, true, answers.numbers(record)[0], bytes);
+        if (payload !== undefined || bytes !== 8)
+          return void violation('a number record that does not hold one number');
+        return void events.answer(record.id, true, answers.numbers(record)[0], bytes);
       }
       case RECORD.RESULT_JSON:
       case RECORD.ERROR:
@@ -203,14 +211,15 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
         try {
           value = JSON.parse(text());
         } catch {
-          return violation(`a record of kind ${record.kind} that is not JSON`);
+          return void violation(`a record of kind ${record.kind} that is not JSON`);
         }
-        if (record.kind !== RECORD.MESSAGE) return events.answer(record.id, record.kind === RECORD.RESULT_JSON, value, bytes);
-        if (record.id !== 0) return violation('a message record with an id');
-        if (greeted) return events.message(value, bytes);
+        if (record.kind !== RECORD.MESSAGE)
+          return void events.answer(record.id, record.kind === RECORD.RESULT_JSON, value, bytes);
+        if (record.id !== 0) return void violation('a message record with an id');
+        if (greeted) return void events.message(value, bytes);
         // The first message is the runtime's hello, sent before any plugin code ran.
         const hello = checkMessage(value);
-        if (isViolation(hello) || hello.type !== 'hello') return violation('a first message that is not a hello');
+        if (isViolation(hello) || hello.type !== 'hello') return void violation('a first message that is not a hello');
         greeted = true;
         thread = hello.thread;
         return;
@@ -220,12 +229,12 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
         try {
           value = deserialize(payload ?? answers.copy(record));
         } catch {
-          return violation('a record that is not V8-serialised');
+          return void violation('a record that is not V8-serialised');
         }
-        return events.answer(record.id, true, value, bytes);
+        return void events.answer(record.id, true, value, bytes);
       }
       default:
-        return violation(`a record of kind ${record.kind}, which a plugin does not send`);
+        return void violation(`a record of kind ${record.kind}, which a plugin does not send`);
     }
   };
 
@@ -390,7 +399,7 @@ function connectWorker(spawned: Spawned, events: TransportEvents, slot: Slot | u
   };
 
   function ring(): void {
-    if (calls.problem !== undefined) return violation(calls.problem);
+    if (calls.problem !== undefined) return void violation(calls.problem);
     if (calls.backlog > 0) doorbells++; // it rings once it has made room
     if (calls.wakeNeeded()) worker.postMessage(0);
   }

@@ -303,7 +303,8 @@ function maybeText(raw: unknown, field: string, max: number): string | undefined
 // Own keys, so that a JSON `__proto__` key is seen too.
 function onlyFields(raw: Record<string, unknown>, allowed: readonly string[], prefix: string): void {
   for (const key of Object.keys(raw)) {
-    if (!allowed.includes(key)) throw new Refusal(`has a field \`${prefix}${key.slice(0, LIMITS.name)}\` the protocol does not know`);
+    if (!allowed.includes(key))
+      throw new Refusal(`has a field \`${prefix}${key.slice(0, LIMITS.name)}\` the protocol does not know`);
   }
 }
 

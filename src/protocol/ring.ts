@@ -45,8 +45,14 @@ const setF64 = call.bind(DataView.prototype.setFloat64) as (
 const setBytes = call.bind(Uint8Array.prototype.set) as (target: Uint8Array, source: Uint8Array, at: number) => void;
 const slice = call.bind(Uint8Array.prototype.slice) as (bytes: Uint8Array, start: number, end: number) => Uint8Array;
 // Buffer's own text methods look these two up on the prototype at every call: use them directly.
-const nativeText = Buffer.prototype as unknown as { utf8Write: Function; utf8Slice: Function };
-const utf8Write = call.bind(nativeText.utf8Write) as (bytes: Buffer, text: string, at: number, length: number) => number;
+type Method = (...args: never[]) => unknown;
+const nativeText = Buffer.prototype as unknown as { utf8Write: Method; utf8Slice: Method };
+const utf8Write = call.bind(nativeText.utf8Write) as (
+  bytes: Buffer,
+  text: string,
+  at: number,
+  length: number,
+) => number;
 const utf8Slice = call.bind(nativeText.utf8Slice) as (bytes: Buffer, start: number, end: number) => string;
 
 const WRITE = 0;
@@ -72,8 +78,6 @@ export const RECORD = {
   /** A protocol message, as JSON. */
   MESSAGE: 8,
 } as const;
-
-export type RecordKind = (typeof RECORD)[keyof typeof RECORD];
 
 /** The shared buffers of one host–worker pair: calls go in one ring, answers come back in the other. */
 export interface RingPair {
@@ -255,7 +259,7 @@ export class RingWriter extends RingSide {
         const at = this.reserve(RECORD_HEADER + payload.length * 3);
         if (at >= 0) {
           const written = utf8Write(this.bytes, payload, at + RECORD_HEADER, payload.length * 3);
-          return this.commit(at, written, kind, 0, index, id);
+          return void this.commit(at, written, kind, 0, index, id);
         }
       } else if (typeof payload !== 'string' && payload.byteLength <= this.maxFragment) {
         if (this.put(kind, index, id, payload, false)) return;
@@ -284,7 +288,7 @@ export class RingWriter extends RingSide {
       for (let i = 0; i < count; i++) {
         setF64(view, i * 8, typeof numbers === 'number' ? numbers : (numbers[i] as number), true);
       }
-      return this.enqueue(kind, index, id, bytes, false);
+      return void this.enqueue(kind, index, id, bytes, false);
     }
     const start = at + RECORD_HEADER;
     if (typeof numbers === 'number') setF64(this.view, start, numbers, true);

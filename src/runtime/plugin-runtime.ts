@@ -82,7 +82,8 @@ export function createRuntime(port: RuntimePort): Runtime {
         name: message.name,
         version: message.version,
         entry: message.entry,
-        importer: verified === undefined ? undefined : async (entry) => evaluateVerified(entry, verified.code, verified.esm),
+        importer:
+          verified === undefined ? undefined : async (entry) => evaluateVerified(entry, verified.code, verified.esm),
         importTimeoutMs: message.importTimeoutMs,
         setupTimeoutMs: message.setupTimeoutMs,
         context: {
@@ -100,10 +101,14 @@ export function createRuntime(port: RuntimePort): Runtime {
             const packed = pack(args, encoding);
             if (!admit(JSON.stringify(packed).length)) {
               return Promise.reject(
-                new PluginError('PLUGIN_FLOODING', 'ctx.use() was refused: the plugin is over its budget of unasked messages', {
-                  contract,
-                  method,
-                }),
+                new PluginError(
+                  'PLUGIN_FLOODING',
+                  'ctx.use() was refused: the plugin is over its budget of unasked messages',
+                  {
+                    contract,
+                    method,
+                  },
+                ),
               );
             }
             const id = nextUse++;
@@ -111,7 +116,12 @@ export function createRuntime(port: RuntimePort): Runtime {
               uses.set(id, { resolve, reject });
               if (!port.send({ type: 'use', id, contract, name, method, args: packed })) {
                 uses.delete(id);
-                reject(new PluginError('MESSAGE_TOO_LARGE', 'the arguments are larger than a message may be', { contract, method }));
+                reject(
+                  new PluginError('MESSAGE_TOO_LARGE', 'the arguments are larger than a message may be', {
+                    contract,
+                    method,
+                  }),
+                );
               }
             });
           }),
@@ -215,7 +225,7 @@ export function createRuntime(port: RuntimePort): Runtime {
 
 function answer(id: number, value: unknown, reply: Reply): void {
   const check = checkWireValue(value, 'result');
-  if (!check.ok) return reply.error(id, notCloneable(check));
+  if (!check.ok) return void reply.error(id, notCloneable(check));
   if (!reply.value(id, value, check.encoding)) {
     reply.error(id, new PluginError('MESSAGE_TOO_LARGE', 'the result is larger than a message may be'));
   }
@@ -231,7 +241,11 @@ function notCloneable(check: { path: string; what: string }): PluginError {
 function describeShape(implementation: unknown): ImplementationShape {
   if (typeof implementation !== 'object' || implementation === null) {
     const check = checkWireValue(implementation, 'implementation');
-    return { meta: pack(check.ok ? implementation : undefined, check.ok ? check.encoding : 'v8'), methods: [], opaque: [] };
+    return {
+      meta: pack(check.ok ? implementation : undefined, check.ok ? check.encoding : 'v8'),
+      methods: [],
+      opaque: [],
+    };
   }
   const meta: Record<string, unknown> = {};
   const methods: string[] = [];
@@ -308,10 +322,14 @@ function remoteUse(message: StartMessage, send: UseCall): PluginContext['use'] {
         const check = checkWireValue(args, 'args');
         if (!check.ok) {
           return Promise.reject(
-            new PluginError('CALL_ARGS_NOT_CLONEABLE', `${check.path} is ${check.what}, which cannot cross to the host`, {
-              contract: id,
-              method,
-            }),
+            new PluginError(
+              'CALL_ARGS_NOT_CLONEABLE',
+              `${check.path} is ${check.what}, which cannot cross to the host`,
+              {
+                contract: id,
+                method,
+              },
+            ),
           );
         }
         return send(id, name, method, args, check.encoding);

@@ -10,9 +10,13 @@ import vm from 'node:vm';
  * entry, so `import 'plugboard'` finds the plugin API as it would otherwise.
  */
 export function evaluateVerified(entry: string, code: string, esm: boolean): unknown {
-  const run = vm.compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard_meta'], {
-    filename: entry,
-  });
+  const run = vm.compileFunction(
+    code,
+    ['exports', 'require', 'module', '__filename', '__dirname', '__plugboard_meta'],
+    {
+      filename: entry,
+    },
+  );
   const require = createRequire(entry);
   const meta = {
     url: pathToFileURL(entry).href,

@@ -10,8 +10,8 @@ import { encodePayload } from '../protocol/codec.js';
 import type { HostMessage, RuntimeMessage } from '../protocol/messages.js';
 import { Fragments, RECORD, type RingPair, RingReader, type RingRecord, RingWriter, utf8 } from '../protocol/ring.js';
 import { toWireError } from '../protocol/wire-error.js';
-import { createRuntime, type Reply, type RuntimePort } from './plugin-runtime.js';
 import { currentThreadId } from '../util/thread-id.js';
+import { createRuntime, type Reply, type RuntimePort } from './plugin-runtime.js';
 import { sealWorker } from './worker-seal.js';
 
 sealWorker();

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { isPluginError, PluginError } from 'plugboard';
 import { describe, expect, test } from 'vitest';
+import { checkWireError, isViolation } from '../../src/protocol/check.js';
 import { pack, unpack } from '../../src/protocol/codec.js';
 import { fromWireError, toWireError } from '../../src/protocol/wire-error.js';
 
@@ -59,5 +61,65 @@ describe('errors across the boundary', () => {
     expect(trip).toEqual(value);
     expect(Object.is((trip as number[])[1], -0)).toBe(true);
     expect(unpack(JSON.parse(JSON.stringify(pack({ plain: [1, 'a'] }, 'json'))))).toEqual({ plain: [1, 'a'] });
+  });
+
+  describe('whatever a plugin throws, what crosses keeps to the protocol', () => {
+    const acceptedByHost = (thrown: unknown) => {
+      const wire = toWireError(thrown);
+      expect(isViolation(checkWireError(JSON.parse(JSON.stringify(wire))))).toBe(false);
+      return wire;
+    };
+
+    test('a message and a stack too long are cut', () => {
+      const wire = acceptedByHost(new Error('x'.repeat(1_000_000)));
+      expect(wire.message.length).toBeLessThanOrEqual(16_384);
+    });
+
+    test('a chain of causes that never ends (a cycle) stops at eight', () => {
+      const a = new Error('a');
+      const b = new Error('b', { cause: a });
+      Object.assign(a, { cause: b });
+      let depth = 0;
+      for (let at = acceptedByHost(a).cause; at !== undefined; at = at.cause) depth++;
+      expect(depth).toBeLessThan(8);
+    });
+
+    test('getters that throw, a name that is no string, a thrown object whose toString throws', () => {
+      const hostile = new Error('h');
+      Object.defineProperty(hostile, 'message', {
+        get() {
+          throw new Error('no');
+        },
+      });
+      expect(acceptedByHost(hostile).message).toMatch(/could not be read/);
+      expect(acceptedByHost(Object.assign(new Error('n'), { name: 42 })).name).toBe('42');
+      const weird = {
+        toJSON() {
+          throw new Error('no');
+        },
+        toString() {
+          throw new Error('no');
+        },
+      };
+      expect(acceptedByHost(weird).message).toBe('[object Object]');
+    });
+
+    test('a PluginError whose code plugboard does not have crosses as a plain error', () => {
+      const forged = new PluginError('CALL_FAILED', 'x');
+      Object.defineProperty(forged, 'code', { value: 'MADE_UP' });
+      expect(acceptedByHost(forged)).toMatchObject({ pluginError: false, code: 'MADE_UP' });
+    });
+
+    test('anything thrown', () => {
+      fc.assert(
+        fc.property(
+          fc.anything({ withBigInt: true, withMap: true, withSet: true }),
+          (thrown) => void acceptedByHost(thrown),
+        ),
+        {
+          numRuns: 2_000,
+        },
+      );
+    });
   });
 });

@@ -63,7 +63,8 @@ describe('what may cross to an isolated plugin', () => {
     fc.assert(
       fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true }), (value) => {
         const check = checkWireValue(value, 'v');
-        if (check.ok && check.encoding === 'json') expect(JSON.parse(JSON.stringify(value))).toEqual(structuredClone(value));
+        if (check.ok && check.encoding === 'json')
+          expect(JSON.parse(JSON.stringify(value))).toEqual(structuredClone(value));
       }),
     );
   });
